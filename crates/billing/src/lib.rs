@@ -1,0 +1,1 @@
+//! Time, billing, trust accounting and LEDES e-billing logic.

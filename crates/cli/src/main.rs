@@ -1,0 +1,2 @@
+//! The `lawdesk` binary.
+fn main() {}

@@ -1,0 +1,1 @@
+//! Routing work to in-house staff, virtual assistants or LPO providers: cost engine, routing, SLAs, QC and the advisor.

@@ -1,0 +1,1 @@
+//! Client intake and conflict-of-interest name matching.

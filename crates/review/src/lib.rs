@@ -1,0 +1,1 @@
+//! Document review algorithms: query language, de-duplication, near-duplicates and email threading.

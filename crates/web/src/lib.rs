@@ -1,0 +1,1 @@
+//! The lawdesk web server: HTML pages, the JSON API and its OpenAPI document.
