@@ -1,1 +1,4 @@
 //! Routing work to in-house staff, virtual assistants or LPO providers: cost engine, routing, SLAs, QC and the advisor.
+
+pub mod cost;
+pub mod model;
