@@ -1,1 +1,10 @@
 //! Time, billing, trust accounting and LEDES e-billing logic.
+//!
+//! Pure logic: no IO, "today" and timestamps are passed in, money is `rust_decimal::Decimal`.
+
+pub mod invoice;
+pub mod money;
+pub mod rates;
+pub mod receivables;
+pub mod time;
+pub mod utbms;
