@@ -1,4 +1,7 @@
 //! Routing work to in-house staff, virtual assistants or LPO providers: cost engine, routing, SLAs, QC and the advisor.
 
+pub mod batching;
 pub mod cost;
 pub mod model;
+pub mod routing;
+pub mod sla;
