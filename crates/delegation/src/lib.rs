@@ -1,5 +1,6 @@
 //! Routing work to in-house staff, virtual assistants or LPO providers: cost engine, routing, SLAs, QC and the advisor.
 
+pub mod advisor;
 pub mod batching;
 pub mod cost;
 pub mod model;
