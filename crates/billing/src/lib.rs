@@ -3,6 +3,7 @@
 //! Pure logic: no IO, "today" and timestamps are passed in, money is `rust_decimal::Decimal`.
 
 pub mod invoice;
+pub mod ledes;
 pub mod money;
 pub mod rates;
 pub mod receivables;

@@ -1,1 +1,3 @@
-//! Integration tests for the billing crate.
+//! Integration tests for the billing crate: LEDES corpus and fixtures, export snapshots, trust.
+
+mod corpus;
