@@ -1,0 +1,3 @@
+//! Integration tests of the intake crate: the labelled-name corpus suite and conflict-index searches.
+
+mod corpus;
