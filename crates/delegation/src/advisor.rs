@@ -465,6 +465,15 @@ fn advise_line(
         capitalise(chosen.model.label()),
         chosen.monthly_cost
     ));
+    for cheaper in options.iter().filter(|o| o.monthly_cost < chosen.monthly_cost) {
+        if let Some(why) = &cheaper.ineligible_because {
+            reasons.push(format!(
+                "{} would cost {currency} {} but is ruled out: {why}.",
+                capitalise(cheaper.model.label()),
+                cheaper.monthly_cost
+            ));
+        }
+    }
     match line.collaboration {
         Level::High => reasons.push(
             "High need for personal collaboration: kept with someone working directly with the attorney.".into(),
@@ -483,7 +492,8 @@ fn advise_line(
     let lpo_name = if context.onshore_only { "onshore LPO" } else { "offshore LPO" };
     match break_even {
         Some(at) if volume >= at => reasons.push(format!(
-            "Above the break-even of {at} {unit} a month, the {lpo_name} is cheaper than a virtual assistant."
+            "Above the break-even of {at} {unit} a month, the {lpo_name} is cheaper than a virtual assistant{}.",
+            if line.collaboration == Level::High { ", but this line needs the attorney too closely to send out" } else { "" }
         )),
         Some(at) => reasons.push(format!(
             "The {lpo_name} becomes cheaper than a virtual assistant from {at} {unit} a month ({}× today's volume).",
@@ -553,14 +563,14 @@ fn short_label(model: DeliveryModel) -> &'static str {
 pub fn render_table(advice: &Advice) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Workload: {} (monthly, {})", advice.profile_name, advice.currency);
-    let _ = write!(out, "{:<34} {:>16}", "Service line", "Volume");
+    let _ = write!(out, "{:<38} {:>16}", "Service line", "Volume");
     for model in DeliveryModel::ALL {
         let _ = write!(out, " {:>10}", short_label(model));
     }
     let _ = writeln!(out, "  {:<26} {:>10}", "Recommended", "Saving");
     for line in &advice.lines {
         let volume = format!("{} {}", line.monthly_volume, line.unit);
-        let _ = write!(out, "{:<34} {:>16}", line.service_line.label(), volume);
+        let _ = write!(out, "{:<38} {:>16}", line.service_line.label(), volume);
         for option in &line.options {
             let cell = match &option.ineligible_because {
                 None => option.monthly_cost.to_string(),

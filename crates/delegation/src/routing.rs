@@ -303,7 +303,7 @@ pub fn recommend(
             Err(reason) => rejected.push(Rejection { candidate_id, reason, violation: None }),
         }
     }
-    ranked.sort_by(|a, b| b.score.cmp(&a.score));
+    ranked.sort_by_key(|candidate| std::cmp::Reverse(candidate.score));
     Recommendation { work_item_id: work_item.id.clone(), ranked, rejected }
 }
 

@@ -1,1 +1,4 @@
-//! Integration tests for the delegation crate.
+//! Integration tests for the delegation crate: worked advisor examples and routing scenarios.
+
+mod examples;
+mod routing;
