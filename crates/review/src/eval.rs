@@ -116,7 +116,7 @@ fn collect_hits(query: &Query, doc: &Doc, out: &mut Vec<(usize, usize)>) {
     }
 }
 
-fn slots<'d>(doc: &'d Doc, field: Option<Field>) -> impl Iterator<Item = (usize, &'d FieldText)> {
+fn slots(doc: &Doc, field: Option<Field>) -> impl Iterator<Item = (usize, &FieldText)> {
     doc.texts.iter().enumerate().filter(move |(_, t)| match field {
         Some(f) => t.field == f,
         None => t.field.is_default(),

@@ -91,7 +91,9 @@ fn mix(mut x: u64) -> u64 {
 
 /// FNV-1a: stable across platforms and releases (unlike std's hasher), so signatures can be persisted.
 fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
-    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+    bytes
+        .into_iter()
+        .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
 }
 
 /// The sorted, distinct hashes of the `k`-word shingles of `text` (normalized by [`crate::text::words`]).
@@ -140,9 +142,7 @@ pub struct MinHasher {
 
 impl MinHasher {
     pub fn new(num_perm: usize, seed: u64) -> Self {
-        MinHasher {
-            seeds: (0..num_perm as u64).map(|i| mix(seed.wrapping_add(i))).collect(),
-        }
+        MinHasher { seeds: (0..num_perm as u64).map(|i| mix(seed.wrapping_add(i))).collect() }
     }
 
     /// The signature of a shingle set: per permutation, the minimum permuted hash (`u64::MAX` if empty).
@@ -175,13 +175,16 @@ pub fn near_duplicates(texts: &[&str], config: &NearDupConfig) -> NearDupOutcome
             *doc_freq.entry(s).or_default() += 1;
         }
     }
-    let cutoff = ((config.boilerplate_doc_fraction * texts.len() as f64).ceil() as usize).max(config.boilerplate_min_docs);
+    let cutoff = ((config.boilerplate_doc_fraction * texts.len() as f64).ceil() as usize)
+        .max(config.boilerplate_min_docs);
     for set in &mut sets {
         set.retain(|s| !known.contains(s) && doc_freq.get(s).is_none_or(|&df| df <= cutoff));
     }
 
-    let too_short: Vec<usize> = (0..texts.len()).filter(|&i| sets[i].len() < config.min_shingles.max(1)).collect();
-    let eligible: Vec<usize> = (0..texts.len()).filter(|&i| sets[i].len() >= config.min_shingles.max(1)).collect();
+    let too_short: Vec<usize> =
+        (0..texts.len()).filter(|&i| sets[i].len() < config.min_shingles.max(1)).collect();
+    let eligible: Vec<usize> =
+        (0..texts.len()).filter(|&i| sets[i].len() >= config.min_shingles.max(1)).collect();
 
     let bands = config.bands.max(1);
     let rows = (config.num_perm / bands).max(1);
@@ -261,7 +264,12 @@ mod tests {
         outcome
             .groups
             .iter()
-            .map(|g| (g.pivot, g.members.iter().map(|m| (m.doc, format!("{:.2}", m.similarity))).collect()))
+            .map(|g| {
+                (
+                    g.pivot,
+                    g.members.iter().map(|m| (m.doc, format!("{:.2}", m.similarity))).collect(),
+                )
+            })
             .collect()
     }
 
@@ -275,11 +283,11 @@ mod tests {
         assert_eq!(summary(&outcome), vec![(2, vec![(0, "0.95".to_string())])]);
         assert_eq!(outcome.too_short, vec![3]);
 
-        let first = NearDupConfig {
-            pivot: PivotRule::First,
-            ..NearDupConfig::default()
-        };
-        assert_eq!(summary(&near_duplicates(&texts, &first)), vec![(0, vec![(2, "0.95".to_string())])]);
+        let first = NearDupConfig { pivot: PivotRule::First, ..NearDupConfig::default() };
+        assert_eq!(
+            summary(&near_duplicates(&texts, &first)),
+            vec![(0, vec![(2, "0.95".to_string())])]
+        );
     }
 
     #[test]
@@ -287,7 +295,9 @@ mod tests {
         // 30 distinct short emails plus the same footer, and 20 emails that are only the footer: without
         // boilerplate handling the footer makes all of them near-duplicates of each other.
         let mut texts: Vec<String> = (0..30)
-            .map(|i| format!("Meeting {i} moved to room {} on floor {} {FOOTER}", i * 7 + 3, i % 5 + 10))
+            .map(|i| {
+                format!("Meeting {i} moved to room {} on floor {} {FOOTER}", i * 7 + 3, i % 5 + 10)
+            })
             .collect();
         texts.extend((0..20).map(|_| FOOTER.to_string()));
         texts.push(format!("{MEMO} {FOOTER}"));
@@ -299,11 +309,12 @@ mod tests {
 
         // With the footer declared, the same holds on a small set where frequency cannot reveal it.
         let small = [refs[0], refs[1], refs[30], refs[31], refs[50], refs[51]];
-        let declared = NearDupConfig {
-            boilerplate: vec![FOOTER.to_string()],
-            ..NearDupConfig::default()
-        };
-        assert_eq!(summary(&near_duplicates(&small, &declared)), vec![(5, vec![(4, "0.80".to_string())])]);
+        let declared =
+            NearDupConfig { boilerplate: vec![FOOTER.to_string()], ..NearDupConfig::default() };
+        assert_eq!(
+            summary(&near_duplicates(&small, &declared)),
+            vec![(5, vec![(4, "0.80".to_string())])]
+        );
         // Undeclared, on a small set, the footer does glue them: the reason for the declared list.
         assert!(near_duplicates(&small, &NearDupConfig::default()).groups[0].members.len() > 1);
     }

@@ -30,7 +30,8 @@ impl Email {
     /// Reads the threading fields from a raw RFC 5322 message (no MIME decoding of the body).
     pub fn from_raw(raw: &str) -> Email {
         let (headers, body) = parse_message(raw);
-        let all_addresses = |name: &str| headers.get_all(name).flat_map(addresses).collect::<Vec<_>>();
+        let all_addresses =
+            |name: &str| headers.get_all(name).flat_map(addresses).collect::<Vec<_>>();
         Email {
             message_id: headers.get("Message-ID").and_then(|v| message_ids(v).into_iter().next()),
             in_reply_to: headers.get("In-Reply-To").map(message_ids).unwrap_or_default(),
@@ -105,7 +106,11 @@ impl Threading {
                     None => String::new(),
                 };
                 let via = if e.joined_by_subject { " (by subject)" } else { "" };
-                out.push_str(&format!("{}#{i} {}{via}{mark}\n", "  ".repeat(e.depth + 1), emails[i].subject));
+                out.push_str(&format!(
+                    "{}#{i} {}{via}{mark}\n",
+                    "  ".repeat(e.depth + 1),
+                    emails[i].subject
+                ));
                 stack.extend(e.children.iter().rev());
             }
         }
@@ -180,14 +185,13 @@ impl Forest {
 
 /// Threads the emails. Deterministic: the result depends only on the emails and their order.
 pub fn thread(emails: &[Email]) -> Threading {
-    let mut forest = Forest {
-        nodes: Vec::new(),
-        by_id: HashMap::new(),
-    };
+    let mut forest = Forest { nodes: Vec::new(), by_id: HashMap::new() };
     let mut node_of = Vec::with_capacity(emails.len());
     for (i, email) in emails.iter().enumerate() {
         let node = match &email.message_id {
-            Some(id) if forest.by_id.get(id).is_none_or(|&n| forest.nodes[n].message.is_none()) => forest.node_for(id),
+            Some(id) if forest.by_id.get(id).is_none_or(|&n| forest.nodes[n].message.is_none()) => {
+                forest.node_for(id)
+            }
             // No id, or a second message with the same id: its own container, reachable by nobody.
             _ => {
                 forest.nodes.push(Container::default());
@@ -262,7 +266,8 @@ pub fn thread(emails: &[Email]) -> Threading {
     groups.sort_by_key(|members| members[0]);
     let mut threads = Vec::with_capacity(groups.len());
     for (id, members) in groups.into_iter().enumerate() {
-        let mut roots: Vec<usize> = members.iter().copied().filter(|&m| threaded[m].parent.is_none()).collect();
+        let mut roots: Vec<usize> =
+            members.iter().copied().filter(|&m| threaded[m].parent.is_none()).collect();
         roots.sort_by_key(|&r| order_key(r));
         let mut stack: Vec<(usize, usize)> = roots.iter().map(|&r| (r, 0)).collect();
         while let Some((m, depth)) = stack.pop() {
@@ -274,10 +279,7 @@ pub fn thread(emails: &[Email]) -> Threading {
     }
 
     mark_inclusive(emails, &mut threaded);
-    Threading {
-        emails: threaded,
-        threads,
-    }
+    Threading { emails: threaded, threads }
 }
 
 /// Attaches a root whose top email has a reply prefix (`Re:`, `Fw:`, …) to the earliest earlier root with
@@ -350,10 +352,8 @@ fn own_words(body: &str) -> String {
 }
 
 fn mark_inclusive(emails: &[Email], threaded: &mut [ThreadedEmail]) {
-    let full_words: Vec<String> = emails
-        .iter()
-        .map(|e| format!(" {} ", crate::text::words(&e.body).join(" ")))
-        .collect();
+    let full_words: Vec<String> =
+        emails.iter().map(|e| format!(" {} ", crate::text::words(&e.body).join(" "))).collect();
     for i in 0..emails.len() {
         if threaded[i].children.is_empty() {
             threaded[i].inclusive = Some(InclusiveReason::Leaf);
@@ -365,7 +365,8 @@ fn mark_inclusive(emails: &[Email], threaded: &mut [ThreadedEmail]) {
             descendants.push(d);
             stack.extend(&threaded[d].children);
         }
-        let later_attachments: BTreeSet<&String> = descendants.iter().flat_map(|&d| &emails[d].attachments).collect();
+        let later_attachments: BTreeSet<&String> =
+            descendants.iter().flat_map(|&d| &emails[d].attachments).collect();
         if emails[i].attachments.iter().any(|a| !later_attachments.contains(a)) {
             threaded[i].inclusive = Some(InclusiveReason::UniqueAttachment);
             continue;
@@ -393,7 +394,13 @@ mod tests {
     #[test]
     fn threads_by_ids_with_missing_parent_and_subject_fallback() {
         let emails = vec![
-            raw("a@x", "", "Budget", "Mon, 1 Oct 2001 09:00:00 +0000", "Please approve the budget for Q4.\n"),
+            raw(
+                "a@x",
+                "",
+                "Budget",
+                "Mon, 1 Oct 2001 09:00:00 +0000",
+                "Please approve the budget for Q4.\n",
+            ),
             raw(
                 "b@x",
                 "In-Reply-To: <a@x>\nReferences: <a@x>\n",
@@ -413,7 +420,13 @@ mod tests {
             raw("d@x", "", "Fwd: budget", "Tue, 2 Oct 2001 08:00:00 +0000", "FYI\n"),
             // Same subject without a reply prefix: an independent email.
             raw("e@x", "", "Budget", "Wed, 3 Oct 2001 08:00:00 +0000", "A different budget.\n"),
-            raw("f@x", "In-Reply-To: <zzz@x>\n", "Lunch", "Wed, 3 Oct 2001 08:00:00 +0000", "Noon?\n"),
+            raw(
+                "f@x",
+                "In-Reply-To: <zzz@x>\n",
+                "Lunch",
+                "Wed, 3 Oct 2001 08:00:00 +0000",
+                "Noon?\n",
+            ),
         ];
         let threading = thread(&emails);
         expect![[r#"
@@ -457,7 +470,10 @@ mod tests {
         let threading = thread(&emails);
         let reasons: Vec<_> = threading.emails.iter().map(|e| e.inclusive).collect();
         // 1 is quoted in full by 2 (signature aside); 2 is not quoted by 3.
-        assert_eq!(reasons, vec![None, Some(InclusiveReason::UniqueText), Some(InclusiveReason::Leaf)]);
+        assert_eq!(
+            reasons,
+            vec![None, Some(InclusiveReason::UniqueText), Some(InclusiveReason::Leaf)]
+        );
         let threading = thread(&with_attachment);
         assert_eq!(threading.emails[0].inclusive, Some(InclusiveReason::UniqueAttachment));
     }
