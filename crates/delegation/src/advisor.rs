@@ -748,4 +748,69 @@ mod tests {
         assert!(matches!(advise_toml(wrong_unit), Err(AdvisorError::UnitMismatch { .. })));
         assert!(matches!(advise_toml("name = 1"), Err(AdvisorError::Profile(_))));
     }
+
+    fn line_advice(
+        line: ServiceLine,
+        volume: Decimal,
+        collaboration: &str,
+        onshore_only: bool,
+    ) -> LineAdvice {
+        let profile = format!(
+            "name = \"p\"\nonshore_only = {onshore_only}\n[[lines]]\nservice_line = \"{}\"\nmonthly_volume = \"{volume}\"\ncollaboration = \"{collaboration}\"\n",
+            line.id()
+        );
+        advise_toml(&profile).expect("valid profile").lines.remove(0)
+    }
+
+    fn option_cost(advice: &LineAdvice, model: DeliveryModel) -> Decimal {
+        advice
+            .options
+            .iter()
+            .find(|o| o.model == model)
+            .expect("every model is costed")
+            .monthly_cost
+    }
+
+    #[test]
+    fn break_even_agrees_with_the_cost_engine() {
+        for line in ServiceLine::ALL {
+            for onshore_only in [false, true] {
+                let lpo = if onshore_only {
+                    DeliveryModel::LpoOnshore
+                } else {
+                    DeliveryModel::LpoOffshore
+                };
+                let Some(at) =
+                    line_advice(line, Decimal::ONE, "low", onshore_only).break_even_lpo_vs_va
+                else {
+                    continue;
+                };
+                let at_break_even = line_advice(line, at, "low", onshore_only);
+                assert!(
+                    option_cost(&at_break_even, lpo)
+                        < option_cost(&at_break_even, DeliveryModel::VirtualAssistant)
+                );
+                let below = line_advice(line, at - Decimal::ONE, "low", onshore_only);
+                assert!(
+                    option_cost(&below, lpo)
+                        >= option_cost(&below, DeliveryModel::VirtualAssistant),
+                    "{line}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn onshore_only_profiles_never_get_offshore(
+            line_index in 0usize..12,
+            volume in 0u32..2_000_000,
+            collaboration in proptest::sample::select(vec!["low", "medium", "high"]),
+        ) {
+            let advice = line_advice(ServiceLine::ALL[line_index], Decimal::from(volume), collaboration, true);
+            proptest::prop_assert!(!advice.recommended.is_offshore());
+            proptest::prop_assert!(advice.projections.iter().all(|p| !p.recommended.is_offshore()));
+            proptest::prop_assert!(advice.recommended_cost <= advice.in_house_cost || advice.recommended == DeliveryModel::InHouse);
+        }
+    }
 }
