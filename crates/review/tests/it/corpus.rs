@@ -185,3 +185,55 @@ fn dedup_reproduces_the_freeeed_md5_duplicates_and_threads_its_emails() {
     assert_eq!(emails.len(), 2183, "the load file lists 2,183 Message-IDs");
     assert!(threading.threads.len() < emails.len() && !joined.is_empty());
 }
+
+#[test]
+fn near_duplicates_of_the_freeeed_texts_are_not_glued_by_the_licence_footer() {
+    let Some(dir) = shared_data("review/enron-freeeed/text") else { return };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("text folder is readable")
+        .map(|e| e.expect("directory entry").path())
+        .collect();
+    files.sort();
+    let texts: Vec<String> = files
+        .iter()
+        .map(|f| String::from_utf8_lossy(&std::fs::read(f).expect("text is readable")).into_owned())
+        .collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let outcome =
+        review::neardup::near_duplicates(&refs, &review::neardup::NearDupConfig::default());
+    let grouped: usize = outcome.groups.iter().map(|g| g.members.len() + 1).sum();
+    let footer_only = texts
+        .iter()
+        .filter(|t| {
+            let words = review::text::words(t);
+            words.len() < 80 && t.contains("EDRM Enron Email Data Set")
+        })
+        .count();
+    eprintln!(
+        "enron-freeeed text: {} documents, {} near-duplicate groups covering {grouped}, {} too short to compare, \
+         {footer_only} short footer-dominated texts",
+        texts.len(),
+        outcome.groups.len(),
+        outcome.too_short.len(),
+    );
+    // The footer alone must not make a giant group of unrelated emails.
+    let largest = outcome.groups.iter().map(|g| g.members.len() + 1).max().unwrap_or(0);
+    if let Some(group) = outcome.groups.iter().max_by_key(|g| g.members.len()) {
+        let name = |i: usize| {
+            files[i].file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        };
+        let sample: Vec<String> = group
+            .members
+            .iter()
+            .take(3)
+            .map(|m| format!("{} ({:.2})", name(m.doc), m.similarity))
+            .collect();
+        eprintln!(
+            "enron-freeeed text: largest group {largest}, pivot {}, e.g. {}",
+            name(group.pivot),
+            sample.join(", ")
+        );
+    }
+    assert!(largest < 100, "a group of {largest} suggests boilerplate glue");
+    assert!(outcome.too_short.len() >= footer_only / 2);
+}
