@@ -144,7 +144,7 @@ pub const FIELDS_98BI: &[FieldSpec] = &[
     field("INVOICE_CURRENCY", Currency, Optional, true),
     field("TIMEKEEPER_LAST_NAME", Char(30), OnFeeLines, false),
     field("TIMEKEEPER_FIRST_NAME", Char(30), Optional, false),
-    field("ACCOUNT_TYPE", AccountType, Optional, true),
+    field("ACCOUNT_TYPE", AccountType, Optional, false),
     field("LAW_FIRM_NAME", Char(60), Optional, true),
     field("LAW_FIRM_ADDRESS_1", Char(60), Optional, true),
     field("LAW_FIRM_ADDRESS_2", Char(60), Optional, true),

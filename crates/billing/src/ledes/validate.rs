@@ -1,6 +1,6 @@
 //! LEDES file validation: structure, field formats, requirements and the arithmetic between fields.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
 
 use chrono::NaiveDate;
@@ -123,6 +123,8 @@ pub fn validate_with(
 
     let specs = format.fields();
     let mut invoices: BTreeMap<String, InvoiceAcc> = BTreeMap::new();
+    // Invoices with a malformed record: their sums would be partial, so their totals are not compared.
+    let mut incomplete: HashSet<String> = HashSet::new();
     let data = &records[2..];
     if data.is_empty() {
         errors.push(err(names.line + 1, "(record)", "the file has no line items"));
@@ -175,6 +177,7 @@ pub fn validate_with(
         }
         if errors.len() > before {
             // Arithmetic on malformed values would only repeat the same complaint.
+            incomplete.insert(fields[idx::INVOICE_NUMBER].to_owned());
             continue;
         }
         check_line_arithmetic(format, record.line, &fields, &mut errors);
@@ -192,7 +195,8 @@ pub fn validate_with(
 
     let mut summaries = Vec::new();
     for (number, acc) in invoices {
-        if (acc.invoice_total - acc.sum_of_lines).abs() > TOLERANCE {
+        if !incomplete.contains(&number) && (acc.invoice_total - acc.sum_of_lines).abs() > TOLERANCE
+        {
             let problem = err(
                 acc.first_line,
                 "INVOICE_TOTAL",

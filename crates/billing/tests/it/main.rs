@@ -1,3 +1,5 @@
 //! Integration tests for the billing crate: LEDES corpus and fixtures, export snapshots, trust.
 
 mod corpus;
+mod ledes;
+mod trust;
