@@ -215,12 +215,12 @@ impl CourtCalendar {
         match date.weekday() {
             Weekday::Sat => Some(ClosedReason {
                 reason: "Saturday".to_string(),
-                citation: "FRCP 6(a)(1)(C)".to_string(),
+                // The roll's own citation (6(a)(1)(C) or 6(a)(2)(C)) already names weekends.
+                citation: String::new(),
             }),
-            Weekday::Sun => Some(ClosedReason {
-                reason: "Sunday".to_string(),
-                citation: "FRCP 6(a)(1)(C)".to_string(),
-            }),
+            Weekday::Sun => {
+                Some(ClosedReason { reason: "Sunday".to_string(), citation: String::new() })
+            }
             _ => self.legal_holiday(date, direction),
         }
     }

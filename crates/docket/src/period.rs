@@ -456,7 +456,11 @@ fn roll(
                     article(&closed.reason),
                     direction.roll_word()
                 ),
-                format!("{rule}; {}", closed.citation),
+                if closed.citation.is_empty() {
+                    rule.to_string()
+                } else {
+                    format!("{rule}; {}", closed.citation)
+                },
             )
         } else if let Some(why) = calendar.inaccessible_reason(day) {
             // 6(a)(3) speaks of the "first accessible day"; for periods measured before an event we move
