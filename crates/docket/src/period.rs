@@ -33,10 +33,10 @@ impl Direction {
         }
     }
 
-    fn roll_word(self) -> &'static str {
+    fn roll_phrase(self) -> &'static str {
         match self {
-            Direction::After => "forward",
-            Direction::Before => "backward",
+            Direction::After => "rolled forward to the next day",
+            Direction::Before => "rolled back to the day before",
         }
     }
 }
@@ -451,11 +451,7 @@ fn roll(
             let rule = if hours { "FRCP 6(a)(2)(C), 6(a)(5)" } else { "FRCP 6(a)(1)(C), 6(a)(5)" };
             (
                 StepKind::Roll,
-                format!(
-                    "{day} is {}: rolled {} to the next day",
-                    article(&closed.reason),
-                    direction.roll_word()
-                ),
+                format!("{day} is {}: {}", article(&closed.reason), direction.roll_phrase()),
                 if closed.citation.is_empty() {
                     rule.to_string()
                 } else {
@@ -469,8 +465,8 @@ fn roll(
             (
                 StepKind::Inaccessible,
                 format!(
-                    "clerk's office inaccessible on {day} ({why}): rolled {} to the next day",
-                    direction.roll_word()
+                    "clerk's office inaccessible on {day} ({why}): {}",
+                    direction.roll_phrase()
                 ),
                 rule.to_string(),
             )
@@ -488,5 +484,256 @@ fn article(reason: &str) -> String {
         format!("a {reason}")
     } else {
         reason.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use expect_test::{Expect, expect};
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().expect("test date")
+    }
+
+    fn at(s: &str) -> Moment {
+        Moment::At(NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("test time"))
+    }
+
+    /// Renders the due moment and each trail step on its own line.
+    fn check(
+        trigger: Moment,
+        period: &str,
+        service: Service,
+        calendar: &CourtCalendar,
+        expect: Expect,
+    ) {
+        let mut words = period.splitn(3, ' ');
+        let amount = words.next().and_then(|a| a.parse().ok()).expect("amount");
+        let rest: Vec<&str> = words.collect();
+        let (unit, direction) = rest[1]
+            .rsplit_once(' ')
+            .map_or((rest[0].to_string(), rest[1]), |(u, dir)| (format!("{} {u}", rest[0]), dir));
+        let period = Period {
+            amount,
+            unit: unit.parse().expect("unit"),
+            direction: direction.parse().expect("direction"),
+        };
+        let outcome =
+            compute_period(trigger, period, service, Some(&ServiceExtension::frcp_6d()), calendar)
+                .expect("computes");
+        let mut text = format!("due {}\n", outcome.due);
+        for step in &outcome.trail {
+            text.push_str(&format!("- {} -> {} [{}]\n", step.reason, step.to, step.citation));
+        }
+        expect.assert_eq(&text);
+    }
+
+    fn federal() -> CourtCalendar {
+        CourtCalendar::statutory("D.D.C.", chrono_tz::America::New_York)
+    }
+
+    #[test]
+    fn new_years_day_observed_in_the_prior_year() {
+        check(
+            Moment::Day(d("2021-12-01")),
+            "30 days after",
+            Service::Electronic,
+            &federal(),
+            expect![[r#"
+            due 2022-01-03 (Mon)
+            - counted 30 days after 2021-12-01, excluding the day of the event and counting every day -> 2021-12-31 (Fri) [FRCP 6(a)(1)(A)-(B)]
+            - 2021-12-31 is New Year's Day (observed): rolled forward to the next day -> 2022-01-01 (Sat) [FRCP 6(a)(1)(C), 6(a)(5); FRCP 6(a)(6)(A); 5 U.S.C. 6103]
+            - 2022-01-01 is a Saturday: rolled forward to the next day -> 2022-01-02 (Sun) [FRCP 6(a)(1)(C), 6(a)(5)]
+            - 2022-01-02 is a Sunday: rolled forward to the next day -> 2022-01-03 (Mon) [FRCP 6(a)(1)(C), 6(a)(5)]
+        "#]],
+        );
+    }
+
+    #[test]
+    fn mail_days_are_added_after_the_roll_and_rolled_again() {
+        // 30 days after 2026-10-16 is Sun 11-15 -> Mon 11-16; plus 3 is Thu 11-19 (not Wed 11-18, which adding
+        // the 3 days to the raw Sunday would give).
+        check(
+            Moment::Day(d("2026-10-16")),
+            "30 days after",
+            Service::Mail,
+            &federal(),
+            expect![[r#"
+            due 2026-11-19 (Thu)
+            - counted 30 days after 2026-10-16, excluding the day of the event and counting every day -> 2026-11-15 (Sun) [FRCP 6(a)(1)(A)-(B)]
+            - 2026-11-15 is a Sunday: rolled forward to the next day -> 2026-11-16 (Mon) [FRCP 6(a)(1)(C), 6(a)(5)]
+            - added 3 days for service by mail after the period would otherwise expire -> 2026-11-19 (Thu) [FRCP 6(d)]
+        "#]],
+        );
+        // 14 days after 2026-11-12 is Thu 11-26, Thanksgiving -> Fri 11-27; plus 3 is Mon 11-30.
+        check(
+            Moment::Day(d("2026-11-12")),
+            "14 days after",
+            Service::Mail,
+            &federal(),
+            expect![[r#"
+            due 2026-11-30 (Mon)
+            - counted 14 days after 2026-11-12, excluding the day of the event and counting every day -> 2026-11-26 (Thu) [FRCP 6(a)(1)(A)-(B)]
+            - 2026-11-26 is Thanksgiving Day: rolled forward to the next day -> 2026-11-27 (Fri) [FRCP 6(a)(1)(C), 6(a)(5); FRCP 6(a)(6)(A); 5 U.S.C. 6103]
+            - added 3 days for service by mail after the period would otherwise expire -> 2026-11-30 (Mon) [FRCP 6(d)]
+        "#]],
+        );
+        // A period before an event gets no service days.
+        check(
+            Moment::Day(d("2026-07-24")),
+            "21 days before",
+            Service::Mail,
+            &federal(),
+            expect![[r#"
+            due 2026-07-02 (Thu)
+            - counted 21 days before 2026-07-24, excluding the day of the event and counting every day -> 2026-07-03 (Fri) [FRCP 6(a)(1)(A)-(B)]
+            - 2026-07-03 is Independence Day (observed): rolled back to the day before -> 2026-07-02 (Thu) [FRCP 6(a)(1)(C), 6(a)(5); FRCP 6(a)(6)(A); 5 U.S.C. 6103]
+            - no days added for service by mail: the period is measured before an event, not after service -> 2026-07-02 (Thu) [FRCP 6(d)]
+        "#]],
+        );
+    }
+
+    #[test]
+    fn hour_periods_count_every_hour_and_keep_the_time() {
+        // 48 hours from Thu 2026-07-02 16:00 ends Sat 07-04 16:00 -> Sun -> Mon 07-06 16:00.
+        check(
+            at("2026-07-02 16:00"),
+            "48 hours after",
+            Service::Electronic,
+            &federal(),
+            expect![[r#"
+            due 2026-07-06 16:00 (Mon)
+            - counted 48 hours after 2026-07-02 16:00 (America/New_York), starting at once and counting every hour -> 2026-07-04 16:00 (Sat) [FRCP 6(a)(2)(A)-(B)]
+            - 2026-07-04 is a Saturday: rolled forward to the next day -> 2026-07-05 16:00 (Sun) [FRCP 6(a)(2)(C), 6(a)(5)]
+            - 2026-07-05 is a Sunday: rolled forward to the next day -> 2026-07-06 16:00 (Mon) [FRCP 6(a)(2)(C), 6(a)(5)]
+        "#]],
+        );
+        // Across the spring-forward night: 24 elapsed hours from 2026-03-07 12:00 EST end at 13:00 EDT Sunday,
+        // which rolls to Monday 13:00.
+        check(
+            at("2026-03-07 12:00"),
+            "24 hours after",
+            Service::Electronic,
+            &federal(),
+            expect![[r#"
+            due 2026-03-09 13:00 (Mon)
+            - counted 24 hours after 2026-03-07 12:00 (America/New_York), starting at once and counting every hour -> 2026-03-08 13:00 (Sun) [FRCP 6(a)(2)(A)-(B)]
+            - 2026-03-08 is a Sunday: rolled forward to the next day -> 2026-03-09 13:00 (Mon) [FRCP 6(a)(2)(C), 6(a)(5)]
+        "#]],
+        );
+    }
+
+    #[test]
+    fn inaccessible_clerks_office_and_state_holidays() {
+        let calendar = federal()
+            .with_inaccessible(d("2026-02-23"), d("2026-02-24"), "snow emergency closure")
+            .with_state_holiday(d("2026-04-20"), "Patriots' Day");
+        check(
+            Moment::Day(d("2026-02-02")),
+            "21 days after",
+            Service::Electronic,
+            &calendar,
+            expect![[r#"
+            due 2026-02-25 (Wed)
+            - counted 21 days after 2026-02-02, excluding the day of the event and counting every day -> 2026-02-23 (Mon) [FRCP 6(a)(1)(A)-(B)]
+            - clerk's office inaccessible on 2026-02-23 (snow emergency closure): rolled forward to the next day -> 2026-02-24 (Tue) [FRCP 6(a)(3)(A)]
+            - clerk's office inaccessible on 2026-02-24 (snow emergency closure): rolled forward to the next day -> 2026-02-25 (Wed) [FRCP 6(a)(3)(A)]
+        "#]],
+        );
+        check(
+            Moment::Day(d("2026-03-30")),
+            "21 days after",
+            Service::Electronic,
+            &calendar,
+            expect![[r#"
+            due 2026-04-21 (Tue)
+            - counted 21 days after 2026-03-30, excluding the day of the event and counting every day -> 2026-04-20 (Mon) [FRCP 6(a)(1)(A)-(B)]
+            - 2026-04-20 is Patriots' Day (state holiday): rolled forward to the next day -> 2026-04-21 (Tue) [FRCP 6(a)(1)(C), 6(a)(5); FRCP 6(a)(6)(C)]
+        "#]],
+        );
+        check(
+            Moment::Day(d("2026-05-11")),
+            "21 days before",
+            Service::Electronic,
+            &calendar,
+            expect![[r#"
+            due 2026-04-20 (Mon)
+            - counted 21 days before 2026-05-11, excluding the day of the event and counting every day -> 2026-04-20 (Mon) [FRCP 6(a)(1)(A)-(B)]
+        "#]],
+        );
+    }
+
+    #[test]
+    fn court_days_weeks_months_and_years() {
+        check(
+            Moment::Day(d("2026-06-29")),
+            "5 court days after",
+            Service::Electronic,
+            &federal(),
+            expect![[r#"
+            due 2026-07-07 (Tue)
+            - counted 5 court days after 2026-06-29, excluding the day of the event, weekends and legal holidays -> 2026-07-07 (Tue) [court-day rule of the governing rule set]
+        "#]],
+        );
+        check(
+            Moment::Day(d("2026-01-31")),
+            "1 month after",
+            Service::Electronic,
+            &federal(),
+            expect![[r#"
+            due 2026-03-02 (Mon)
+            - counted 1 month after 2026-01-31 to the same day of the month (the month's last day when it has no such day) -> 2026-02-28 (Sat) [FRCP 6(a)(1)]
+            - 2026-02-28 is a Saturday: rolled forward to the next day -> 2026-03-01 (Sun) [FRCP 6(a)(1)(C), 6(a)(5)]
+            - 2026-03-01 is a Sunday: rolled forward to the next day -> 2026-03-02 (Mon) [FRCP 6(a)(1)(C), 6(a)(5)]
+        "#]],
+        );
+        check(
+            Moment::Day(d("2024-02-29")),
+            "1 year after",
+            Service::Electronic,
+            &federal(),
+            expect![[r#"
+            due 2025-02-28 (Fri)
+            - counted 1 year after 2024-02-29 to the same day of the month (the month's last day when it has no such day) -> 2025-02-28 (Fri) [FRCP 6(a)(1)]
+        "#]],
+        );
+        check(
+            Moment::Day(d("2026-06-05")),
+            "4 weeks after",
+            Service::Electronic,
+            &federal(),
+            expect![[r#"
+            due 2026-07-06 (Mon)
+            - counted 4 weeks after 2026-06-05, excluding the day of the event and counting every day -> 2026-07-03 (Fri) [FRCP 6(a)(1)(A)-(B)]
+            - 2026-07-03 is Independence Day (observed): rolled forward to the next day -> 2026-07-04 (Sat) [FRCP 6(a)(1)(C), 6(a)(5); FRCP 6(a)(6)(A); 5 U.S.C. 6103]
+            - 2026-07-04 is a Saturday: rolled forward to the next day -> 2026-07-05 (Sun) [FRCP 6(a)(1)(C), 6(a)(5)]
+            - 2026-07-05 is a Sunday: rolled forward to the next day -> 2026-07-06 (Mon) [FRCP 6(a)(1)(C), 6(a)(5)]
+        "#]],
+        );
+    }
+
+    #[test]
+    fn errors() {
+        let period = Period { amount: 3, unit: Unit::Hours, direction: Direction::After };
+        assert_eq!(
+            compute_period(Moment::Day(d("2026-01-05")), period, Service::Mail, None, &federal()),
+            Err(DocketError::HoursNeedTime)
+        );
+        assert_eq!(
+            compute_period(at("2026-03-08 02:30"), period, Service::Mail, None, &federal()),
+            Err(DocketError::NonexistentLocalTime {
+                time: "2026-03-08 02:30:00".to_string(),
+                zone: "America/New_York".to_string()
+            })
+        );
+        let days = Period { amount: 3, unit: Unit::Days, direction: Direction::After };
+        assert!(matches!(
+            compute_period(Moment::Day(d("1960-01-05")), days, Service::Mail, None, &federal()),
+            Err(DocketError::DateOutOfRange(_))
+        ));
+        assert_eq!("court-days".parse::<Unit>(), Ok(Unit::CourtDays));
+        assert!("fortnights".parse::<Unit>().is_err());
+        assert_eq!("E-Service".parse::<Service>(), Ok(Service::Electronic));
     }
 }
