@@ -17,7 +17,7 @@ const TOLERANCE: Decimal = dec!(0.01);
 const TEXT_MAX_BYTES: usize = 15 * 1024;
 
 /// What the validator treats as an error rather than a warning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ValidationOptions {
     /// INVOICE_TOTAL must equal the sum of the invoice's LINE_ITEM_TOTALs in 98BI files too.
     /// Off by default because published 98BI samples do not satisfy it; 1998B always requires it.
@@ -26,12 +26,6 @@ pub struct ValidationOptions {
 
 impl ValidationOptions {
     pub const STRICT: ValidationOptions = ValidationOptions { strict_98bi_totals: true };
-}
-
-impl Default for ValidationOptions {
-    fn default() -> Self {
-        Self { strict_98bi_totals: false }
-    }
 }
 
 /// Validates a LEDES 1998B or 98BI file with the default options.
