@@ -411,6 +411,15 @@ mod tests {
     }
 
     #[test]
+    fn example_court_file_parses() {
+        let calendar = CourtCalendar::from_toml(include_str!("../rules/example-court.toml"))
+            .expect("example parses");
+        assert_eq!(calendar.name, "D. Mass.");
+        assert!(calendar.inaccessible_reason(d("2026-02-02")).is_some());
+        assert!(!calendar.is_open(d("2026-04-20"), Direction::After));
+    }
+
+    #[test]
     fn calendar_from_toml() {
         let calendar = CourtCalendar::from_toml(
             r#"
