@@ -234,30 +234,60 @@ const KEY_PHONETIC: u8 = 2;
 const KEY_PREFIX: u8 = 3;
 const KEY_VARIANT: u8 = 4;
 const KEY_SUFFIX: u8 = 5;
+const KEY_ANAGRAM: u8 = 6;
 
-/// Blocking keys of one token: the token, its sound, its first and last letters, its nickname groups.
+/// Fuzzy keys (sound, prefix, suffix, nickname group) reaching more names than this are skipped at
+/// query time: they would cost milliseconds and rank nothing.
+const FUZZY_POSTING_CAP: usize = 40_000;
+
+/// Hasher for u32 name ids: the ids are dense and trusted, so a multiply is enough.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type IdHashBuilder = std::hash::BuildHasherDefault<IdHasher>;
+
+/// Blocking keys of one token: the token, its sound, its first and last letters, its sorted letters and
+/// its nickname groups.
 /// Prefix and suffix keys catch typos early and late in a word; the sound catches the middle.
-fn token_keys(token: &str, out: &mut Vec<u64>) {
+fn token_keys(token: &str, out: &mut Vec<(u8, u64)>) {
     let chars = token.chars().count();
     if chars == 1 && !token.chars().all(is_han_or_hangul) {
         // Initials are too common to retrieve by; the other tokens of the name will.
         return;
     }
-    out.push(key_hash(KEY_TOKEN, token));
+    out.push((KEY_TOKEN, key_hash(KEY_TOKEN, token)));
     if chars >= 3 {
         let code = phonetic_key(token);
         if !code.is_empty() {
-            out.push(key_hash(KEY_PHONETIC, &code));
+            out.push((KEY_PHONETIC, key_hash(KEY_PHONETIC, &code)));
         }
         let prefix: String = token.chars().take(3).collect();
-        out.push(key_hash(KEY_PREFIX, &prefix));
+        out.push((KEY_PREFIX, key_hash(KEY_PREFIX, &prefix)));
     }
     if chars >= 5 {
         let suffix: String = token.chars().skip(chars - 3).collect();
-        out.push(key_hash(KEY_SUFFIX, &suffix));
+        out.push((KEY_SUFFIX, key_hash(KEY_SUFFIX, &suffix)));
+        // Sorted letters catch transposed letters anywhere ("Waslh" for "Walsh").
+        let mut letters: Vec<char> = token.chars().collect();
+        letters.sort_unstable();
+        out.push((KEY_ANAGRAM, key_hash(KEY_ANAGRAM, &letters.into_iter().collect::<String>())));
     }
     for canonical in variants::canonical_forms(token) {
-        out.push(key_hash(KEY_VARIANT, canonical));
+        out.push((KEY_VARIANT, key_hash(KEY_VARIANT, canonical)));
     }
 }
 
@@ -267,7 +297,7 @@ impl ConflictIndex {
     pub fn build(records: Vec<PartyRecord>) -> Result<Self, IndexError> {
         let mut names = Vec::with_capacity(records.len() + records.len() / 4);
         let mut pairs: Vec<(u64, u32)> = Vec::with_capacity(records.len() * 10);
-        let mut key_cache: HashMap<String, Vec<u64>> = HashMap::new();
+        let mut key_cache: HashMap<String, Vec<(u8, u64)>> = HashMap::new();
         let mut by_party: HashMap<PartyId, Vec<u32>> = HashMap::new();
         let mut related_reverse: HashMap<PartyId, Vec<PartyId>> = HashMap::new();
         let mut keys = Vec::new();
@@ -296,7 +326,7 @@ impl ConflictIndex {
                         token_keys(token, &mut k);
                         k
                     });
-                    keys.extend_from_slice(cached);
+                    keys.extend(cached.iter().map(|(_, k)| *k));
                 }
                 keys.sort_unstable();
                 keys.dedup();
@@ -378,34 +408,38 @@ impl ConflictIndex {
         }
     }
 
-    /// Candidate name ids for a normalized query, best first: ranked by the summed rarity of the
-    /// query tokens that reach them through any of their blocking keys.
+    /// Candidate name ids for a normalized query, best first. Each query token adds, to every name it
+    /// reaches, the weight of its best key: the key's rarity, discounted for fuzzy keys, so that an
+    /// exact surname outranks a shared prefix.
     fn candidates(&self, query: &NormalizedName, max: usize) -> Vec<u32> {
-        let total = self.names.len().max(1) as f64;
-        let mut weight: HashMap<u32, f32> = HashMap::new();
+        let total = self.names.len().max(1) as f32;
+        let mut weight: HashMap<u32, f32, IdHashBuilder> = HashMap::default();
         let mut keys = Vec::new();
-        let mut ids: Vec<u32> = Vec::new();
+        let mut reached: Vec<(u32, f32)> = Vec::new();
         for token in &query.tokens {
             keys.clear();
             token_keys(token, &mut keys);
-            ids.clear();
-            let mut rarest = usize::MAX;
-            for key in &keys {
-                let posting = self.posting(*key);
-                if !posting.is_empty() {
-                    rarest = rarest.min(posting.len());
+            reached.clear();
+            for &(kind, key) in &keys {
+                let posting = self.posting(key);
+                // A fuzzy key shared by a large share of all names ranks nothing; skip the work.
+                if posting.is_empty() || (kind != KEY_TOKEN && posting.len() > FUZZY_POSTING_CAP) {
+                    continue;
                 }
-                ids.extend_from_slice(posting);
+                let discount = match kind {
+                    KEY_TOKEN => 1.0,
+                    KEY_VARIANT => 0.9,
+                    KEY_PHONETIC => 0.6,
+                    _ => 0.4,
+                };
+                let w = discount * ((total / posting.len() as f32).ln() + 1.0);
+                reached.extend(posting.iter().map(|id| (*id, w)));
             }
-            if ids.is_empty() {
-                continue;
-            }
-            ids.sort_unstable();
-            ids.dedup();
-            // Inverse document frequency of the token's most specific key: rare surnames rank first.
-            let idf = ((total / rarest as f64).ln() + 1.0) as f32;
-            for id in &ids {
-                *weight.entry(*id).or_insert(0.0) += idf;
+            // One token counts once per name, with its best key.
+            reached.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+            reached.dedup_by_key(|r| r.0);
+            for (id, w) in &reached {
+                *weight.entry(*id).or_insert(0.0) += *w;
             }
         }
         let mut ranked: Vec<(u32, f32)> = weight.into_iter().collect();
