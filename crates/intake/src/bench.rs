@@ -813,7 +813,7 @@ fn typo(rng: &mut StdRng, word: &str) -> String {
 
 /// Deterministic queries: existing names with a typo, a nickname, reordered, upper-cased, or fresh names.
 pub fn synthetic_queries(records: &[PartyRecord], n_queries: usize, seed: u64) -> Vec<BenchQuery> {
-    let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed_0f_9e7e5);
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x5EED_0F9E_7E50);
     (0..n_queries)
         .map(|_| {
             if records.is_empty() || rng.random_bool(0.2) {

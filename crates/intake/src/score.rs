@@ -220,9 +220,8 @@ fn particles_equivalent(a: &str, b: &str) -> bool {
 fn token_weight(t: &str, org: bool) -> f64 {
     if is_particle(t) {
         0.3
-    } else if t.bytes().all(|b| b.is_ascii_digit()) {
-        0.5
-    } else if org && ORG_GENERIC.contains(&t) {
+    } else if t.bytes().all(|b| b.is_ascii_digit()) || (org && ORG_GENERIC.contains(&t)) {
+        // Numbers and generic business words tell entities apart only a little.
         0.5
     } else if t.len() == 1 {
         0.7
@@ -268,7 +267,10 @@ fn edit_credit(a: &str, b: &str) -> f64 {
     let dl = strsim::damerau_levenshtein(a, b) as f64;
     let len = a.chars().count().max(b.chars().count()) as f64;
     let ratio = 1.0 - dl / len;
-    (1.0 - (1.0 - ratio) * 1.6).max(0.0)
+    // Names are recognised by their first letter; a different one is more than a typo.
+    let first_differs = a.chars().next() != b.chars().next();
+    let penalty = if first_differs { 0.1 } else { 0.0 };
+    (1.0 - (1.0 - ratio) * 1.6 - penalty).max(0.0)
 }
 
 /// Similarity of two tokens in [0,1] and the rule that produced it.
