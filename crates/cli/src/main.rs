@@ -1,2 +1,355 @@
-//! The `lawdesk` binary.
-fn main() {}
+//! The `lawdesk` binary: runs the web app and the administrative and capability commands.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(name = "lawdesk", version, about = "Self-hosted legal support: matters, work routing, review, docketing, billing.")]
+struct Cli {
+    /// Folder for the embedded database and stored files.
+    #[arg(long, global = true, env = "LAWDESK_DATA_DIR", default_value = "./lawdesk-data")]
+    data_dir: PathBuf,
+    /// Use PostgreSQL instead of the embedded SQLite database (postgres://user@host/db).
+    #[arg(long, global = true, env = "LAWDESK_DATABASE_URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web app (creates the database and a first administrator on first run).
+    Serve {
+        #[arg(long, env = "LAWDESK_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Load the demo firm first (only into an empty database).
+        #[arg(long)]
+        demo: bool,
+        /// Mark session cookies Secure (set when lawdesk is served behind TLS).
+        #[arg(long, env = "LAWDESK_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load the demo firm into an empty database.
+    Demo,
+    /// User administration.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Import contacts or matters from CSV (Clio export columns are understood).
+    Import {
+        #[arg(value_parser = ["contacts", "matters"])]
+        what: String,
+        file: PathBuf,
+        /// The administrator or attorney the import is recorded as (default: the first administrator).
+        #[arg(long = "as")]
+        as_user: Option<String>,
+    },
+    /// Export contacts or matters as CSV to standard output.
+    Export {
+        #[arg(value_parser = ["contacts", "matters"])]
+        what: String,
+    },
+    /// Write a consistent backup (database and files) while the server runs.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into an empty data folder or database.
+    Restore { file: PathBuf },
+    /// Audit log tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Court-rule deadline computation.
+    Docket {
+        #[command(subcommand)]
+        command: DocketCommand,
+    },
+    /// Recommend in-house, virtual assistant or LPO per service line for a workload profile.
+    Advise {
+        #[arg(long)]
+        profile: PathBuf,
+    },
+    /// Billing tools.
+    Billing {
+        #[command(subcommand)]
+        command: BillingCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a user with a one-time password (an administrator unless --role says otherwise).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+        #[arg(long, default_value = "admin")]
+        role: String,
+    },
+    /// Set a new one-time password for a user.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain; reports the first broken link.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum DocketCommand {
+    /// Compute the deadlines a trigger event produces, with their trails.
+    Compute {
+        #[arg(long, default_value = "frcp")]
+        rules: String,
+        #[arg(long)]
+        trigger: String,
+        #[arg(long)]
+        date: chrono::NaiveDate,
+        #[arg(long, default_value = "electronic")]
+        service: String,
+        /// The court's time zone.
+        #[arg(long, default_value = "America/New_York")]
+        tz: chrono_tz::Tz,
+    },
+    /// List the triggers of a rule set.
+    Triggers {
+        #[arg(long, default_value = "frcp")]
+        rules: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum BillingCommand {
+    /// Validate a LEDES 1998B or 98BI file; prints errors by line and field.
+    LedesValidate { file: PathBuf },
+}
+
+fn spinner(msg: &str) -> ProgressBar {
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(ProgressStyle::with_template("{spinner} {msg} {pos}").expect("static template is valid"));
+    pb.set_message(msg.to_string());
+    pb
+}
+
+async fn open(cli: &Cli) -> Result<app::App> {
+    let store = store::Store::open(cli.database_url.as_deref(), &cli.data_dir)
+        .await
+        .with_context(|| format!("opening the database ({})", cli.database_url.as_deref().map_or_else(|| cli.data_dir.join("lawdesk.db").display().to_string(), |_| "PostgreSQL".into())))?;
+    Ok(app::App::new(store))
+}
+
+async fn actor_for(app: &app::App, email: Option<&str>) -> Result<domain::Actor> {
+    let user = match email {
+        Some(e) => app.store.user_for_sign_in(&e.to_lowercase()).await?.map(|r| r.user).with_context(|| format!("no user {e}"))?,
+        None => {
+            let admins = app.users_with_roles(&[domain::Role::Admin]).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            admins.into_iter().next().context("no active administrator; run `lawdesk admin create --email …` first")?
+        }
+    };
+    Ok(app::auth::actor_of(&user))
+}
+
+fn app_err(e: app::AppError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match &cli.command {
+        Command::Serve { listen, demo, secure_cookies } => {
+            let app = open(&cli).await?;
+            if let Some((user, pw)) = app.bootstrap_admin("admin@lawdesk.local").await.map_err(app_err)? {
+                println!("First run: created administrator {} with one-time password {pw}", user.email);
+            }
+            if *demo {
+                load_demo(&app).await?;
+            }
+            println!("lawdesk is running at http://{listen}/  (data: {})", cli.database_url.as_deref().map_or_else(|| cli.data_dir.display().to_string(), |_| "PostgreSQL".into()));
+            web::serve(app, *listen, web::WebConfig { secure_cookies: *secure_cookies }).await.with_context(|| format!("serving on {listen}"))?;
+        }
+        Command::Migrate => {
+            let app = open(&cli).await?;
+            println!("database is at the latest schema ({:?})", app.store.backend());
+        }
+        Command::Demo => {
+            let app = open(&cli).await?;
+            load_demo(&app).await?;
+        }
+        Command::Admin { command } => {
+            let app = open(&cli).await?;
+            match command {
+                AdminCommand::Create { email, name, role } => {
+                    let (user, pw) = if app.store.count_users().await? == 0 && role == "admin" {
+                        let (u, pw) = app.bootstrap_admin(email).await.map_err(app_err)?.context("bootstrap")?;
+                        (u, pw)
+                    } else {
+                        let actor = actor_for(&app, None).await?;
+                        app.create_user(&actor, &app::NewUser { email: email.clone(), display_name: name.clone(), role: role.clone(), organization_id: None }).await.map_err(app_err)?
+                    };
+                    println!("created {} ({}) with one-time password {pw}", user.email, user.role.label());
+                }
+                AdminCommand::ResetPassword { email } => {
+                    let actor = actor_for(&app, None).await?;
+                    let user = app.store.user_for_sign_in(&email.to_lowercase()).await?.with_context(|| format!("no user {email}"))?;
+                    let pw = app.reset_password(&actor, user.user.id).await.map_err(app_err)?;
+                    println!("new one-time password for {email}: {pw}");
+                }
+            }
+        }
+        Command::Import { what, file, as_user } => {
+            let app = open(&cli).await?;
+            let actor = actor_for(&app, as_user.as_deref()).await?;
+            let data = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+            let rows = data.iter().filter(|b| **b == b'\n').count() as u64;
+            let pb = ProgressBar::new(rows.max(1));
+            pb.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} rows {msg}").expect("static template is valid"));
+            let report = match what.as_str() {
+                "contacts" => app.import_contacts(&actor, &data, |line| pb.set_position(line)).await,
+                _ => app.import_matters(&actor, &data, |line| pb.set_position(line)).await,
+            }
+            .map_err(app_err)?;
+            pb.finish_and_clear();
+            println!("imported {} {what}; {} rows skipped", report.imported, report.errors.len());
+            for (line, msg) in &report.errors {
+                println!("  line {line}: {msg}");
+            }
+        }
+        Command::Export { what } => {
+            let app = open(&cli).await?;
+            let actor = actor_for(&app, None).await?;
+            export(&app, &actor, what).await?;
+        }
+        Command::Backup { out } => {
+            let app = open(&cli).await?;
+            let pb = spinner("backing up");
+            let m = app.store.backup(out, chrono::Utc::now(), |table, n| pb.set_message(format!("{table}: {n} rows"))).await?;
+            pb.finish_and_clear();
+            let rows: u64 = m.tables.iter().map(|(_, n)| n).sum();
+            println!("backup written to {} ({rows} rows in {} tables, {} files)", out.display(), m.tables.len(), m.blobs);
+        }
+        Command::Restore { file } => {
+            let app = open(&cli).await?;
+            let pb = spinner("restoring");
+            let m = app.store.restore(file, |table, n| pb.set_message(format!("{table}: {n} rows"))).await?;
+            pb.finish_and_clear();
+            println!("restored backup of {} ({} files)", m.created_at, m.blobs);
+            verify(&app).await?;
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let app = open(&cli).await?;
+            verify(&app).await?;
+        }
+        Command::Docket { command } => docket_command(command)?,
+        Command::Advise { profile } => {
+            let text = std::fs::read_to_string(profile).with_context(|| format!("reading {}", profile.display()))?;
+            let advice = delegation::advisor::advise_toml(&text).with_context(|| format!("in {}", profile.display()))?;
+            print!("{}", delegation::advisor::render_table(&advice));
+        }
+        Command::Billing { command: BillingCommand::LedesValidate { file } } => ledes_validate(file)?,
+    }
+    Ok(())
+}
+
+async fn load_demo(app: &app::App) -> Result<()> {
+    let s = app.load_demo().await.map_err(app_err)?;
+    println!("Loaded the demo firm: {} matters, {} work items. Demo users (password {}):", s.matters, s.work_items, app::demo::DEMO_PASSWORD);
+    for (email, role) in s.users {
+        println!("  {email:<24} {}", role.label());
+    }
+    Ok(())
+}
+
+async fn verify(app: &app::App) -> Result<()> {
+    match app.store.verify_audit().await? {
+        store::AuditVerification::Intact { entries } => {
+            println!("audit log intact: {entries} entries verified");
+            Ok(())
+        }
+        store::AuditVerification::Broken { seq, reason } => bail!("audit log BROKEN at entry {seq}: {reason}"),
+    }
+}
+
+async fn export(app: &app::App, actor: &domain::Actor, what: &str) -> Result<()> {
+    let mut w = csv::Writer::from_writer(std::io::stdout());
+    let mut page = 1;
+    if what == "contacts" {
+        w.write_record(["Id", "Type", "Name", "Aliases", "Former Names", "Email", "Phone", "Address"])?;
+        loop {
+            let (rows, more) = app.list_contacts(actor, None, None, store::Page::new(page, 200)).await.map_err(app_err)?;
+            for c in rows {
+                w.write_record([c.id.to_string(), c.kind.as_str().into(), c.name, c.aliases.join("; "), c.former_names.join("; "), c.emails.join("; "), c.phones.join("; "), c.addresses.join("; ")])?;
+            }
+            if !more {
+                break;
+            }
+            page += 1;
+        }
+    } else {
+        w.write_record(["Id", "Matter Number", "Description", "Client", "Practice Area", "Court", "Case Number", "Status", "Open Date", "Onshore Only"])?;
+        loop {
+            let (rows, more) = app.list_matters(actor, &Default::default(), store::Page::new(page, 200)).await.map_err(app_err)?;
+            for r in rows {
+                let m = r.matter;
+                w.write_record([m.id.to_string(), m.number, m.title, r.client_name, m.practice_area, m.court, m.case_number, m.status.as_str().into(), m.opened_on.to_string(), m.onshore_only.to_string()])?;
+            }
+            if !more {
+                break;
+            }
+            page += 1;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn docket_command(command: &DocketCommand) -> Result<()> {
+    match command {
+        DocketCommand::Compute { rules, trigger, date, service, tz } => {
+            let set = docket::RuleSet::builtin(rules)?;
+            let service: docket::Service = service.parse()?;
+            let calendar = docket::CourtCalendar::federal("Federal court", *tz);
+            let deadlines = docket::compute(&set, trigger, *date, service, &calendar)?;
+            print!("{}", docket::render_trail(&deadlines));
+        }
+        DocketCommand::Triggers { rules } => {
+            let set = docket::RuleSet::builtin(rules)?;
+            for t in set.triggers() {
+                println!("{}", t.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn ledes_validate(file: &Path) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    match billing::ledes::validate_bytes(&bytes) {
+        Ok(summary) => {
+            println!("{}: valid {:?}, {} line items in {} invoices", file.display(), summary.format, summary.line_items, summary.invoices.len());
+            for w in &summary.warnings {
+                println!("  warning: {w}");
+            }
+            Ok(())
+        }
+        Err(errors) => {
+            for e in &errors {
+                println!("{}: {e}", file.display());
+            }
+            bail!("{} errors", errors.len())
+        }
+    }
+}
