@@ -826,9 +826,10 @@ pub fn synthetic_queries(records: &[PartyRecord], n_queries: usize, seed: u64) -
             let name = match rng.random_range(0..5) {
                 0 => record.name.clone(),
                 1 => {
-                    let last = words.len() - 1;
+                    // A typo in the longest word: the surname or the distinctive part of a company name.
+                    let longest = (0..words.len()).max_by_key(|i| words[*i].len()).unwrap_or(0);
                     let mut w: Vec<String> = words.iter().map(|s| (*s).to_owned()).collect();
-                    w[last.min(1)] = typo(&mut rng, words[last.min(1)]);
+                    w[longest] = typo(&mut rng, words[longest]);
                     w.join(" ")
                 }
                 2 => {

@@ -202,6 +202,8 @@ struct StoredName {
     tokens: Box<str>,
     legal_forms: u64,
     alias: u16,
+    /// Kept so explanations can say a name matched across scripts.
+    transliterated: bool,
 }
 
 /// The conflict index. Build once from all party records; search many times.
@@ -344,6 +346,7 @@ impl ConflictIndex {
                     tokens: normalized.joined().into_boxed_str(),
                     legal_forms: normalized.legal_forms,
                     alias: u16::try_from(alias).unwrap_or(u16::MAX),
+                    transliterated: normalized.transliterated,
                 });
             }
         }
@@ -502,8 +505,9 @@ impl ConflictIndex {
         for name_id in &candidates {
             let stored = &self.names[*name_id as usize];
             let record = &self.records[stored.record as usize];
-            let candidate =
+            let mut candidate =
                 NormalizedName::from_parts(&stored.tokens, stored.legal_forms, record.kind);
+            candidate.transliterated = stored.transliterated;
             let explanation = score_normalized(&query, &candidate);
             if explanation.score < options.threshold {
                 continue;

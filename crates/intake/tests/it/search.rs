@@ -167,3 +167,13 @@ fn an_unrelated_name_is_clear() {
     let report = firm().search("Xavier Quenneville-Bramstock");
     assert!(report.is_clear(), "{report:#?}");
 }
+
+#[test]
+fn a_name_in_another_script_is_found_and_explained() {
+    let records =
+        vec![party(7, "Dmitri Voronin", NameKind::Person, PartyRole::Client, MatterStatus::Closed)];
+    let index = ConflictIndex::build(records).expect("fixture names have letters");
+    let report = index.search("Дмитрий Воронин");
+    let hit = report.hits(ConflictKind::FormerClient).first().expect("found across scripts");
+    assert!(hit.explanation.rules.contains(&MatchRule::Transliteration), "{}", hit.explanation);
+}
