@@ -443,7 +443,7 @@ fn fold_numbers(tokens: Vec<String>) -> Vec<String> {
             }
             continue;
         }
-        // A lone "one" is too often a real word in names ("One Equity Partners" is still fine as "1").
+        // Both sides of a comparison fold the same way, so "One Equity Partners" meeting itself is safe.
         match unit_value(&tokens[i]) {
             Some(v) => out.push(v.to_string()),
             None => out.push(tokens[i].clone()),
