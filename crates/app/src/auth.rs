@@ -2,8 +2,8 @@
 //! that slows guessing without letting an attacker lock a real user out.
 
 use crate::{App, AppError, Result};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, Utc};
 use domain::{Actor, Id, User};
 use rand::RngCore;
@@ -21,7 +21,8 @@ const WINDOW_SECS: i64 = 15 * 60;
 pub fn hash_password(password: &str) -> Result<String> {
     let mut salt_bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut salt_bytes);
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| AppError::Internal(format!("salt: {e}")))?;
+    let salt = SaltString::encode_b64(&salt_bytes)
+        .map_err(|e| AppError::Internal(format!("salt: {e}")))?;
     Argon2::default() // Argon2id, v19, OWASP-recommended parameters
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -29,7 +30,8 @@ pub fn hash_password(password: &str) -> Result<String> {
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash)
+        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// A random secret of 32 bytes, hex encoded, from the OS-seeded CSPRNG.
@@ -48,7 +50,8 @@ pub fn one_time_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut bytes = [0u8; 20];
     rand::rng().fill_bytes(&mut bytes);
-    let chars: String = bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+    let chars: String =
+        bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
     format!("{}-{}-{}-{}", &chars[0..5], &chars[5..10], &chars[10..15], &chars[15..20])
 }
 
@@ -56,15 +59,22 @@ pub fn one_time_password() -> String {
 pub enum SignInError {
     /// Wrong email or password: deliberately one message for both.
     BadCredentials,
-    Throttled { retry_after_secs: u64 },
+    Throttled {
+        retry_after_secs: u64,
+    },
     Other(AppError),
 }
 
 impl From<SignInError> for AppError {
     fn from(e: SignInError) -> Self {
         match e {
-            SignInError::BadCredentials => AppError::Invalid { field: "password".into(), message: "wrong email or password".into() },
-            SignInError::Throttled { retry_after_secs } => AppError::RateLimited { retry_after_secs },
+            SignInError::BadCredentials => AppError::Invalid {
+                field: "password".into(),
+                message: "wrong email or password".into(),
+            },
+            SignInError::Throttled { retry_after_secs } => {
+                AppError::RateLimited { retry_after_secs }
+            }
             SignInError::Other(e) => e,
         }
     }
@@ -88,7 +98,8 @@ pub struct Throttle {
 
 impl Throttle {
     fn check(&self, keys: &[(&str, usize)], now: DateTime<Utc>) -> Option<u64> {
-        let mut map = self.failures.lock().expect("throttle lock is never poisoned by a panic while held");
+        let mut map =
+            self.failures.lock().expect("throttle lock is never poisoned by a panic while held");
         let cutoff = now - Duration::seconds(WINDOW_SECS);
         let mut wait = None;
         for (key, limit) in keys {
@@ -96,7 +107,8 @@ impl Throttle {
                 times.retain(|t| *t > cutoff);
                 if times.len() >= *limit {
                     let oldest = times[times.len() - limit];
-                    let secs = (oldest + Duration::seconds(WINDOW_SECS) - now).num_seconds().max(1) as u64;
+                    let secs =
+                        (oldest + Duration::seconds(WINDOW_SECS) - now).num_seconds().max(1) as u64;
                     wait = Some(wait.map_or(secs, |w: u64| w.max(secs)));
                 }
             }
@@ -109,39 +121,57 @@ impl Throttle {
     }
 
     fn record(&self, keys: &[&str], now: DateTime<Utc>) {
-        let mut map = self.failures.lock().expect("throttle lock is never poisoned by a panic while held");
+        let mut map =
+            self.failures.lock().expect("throttle lock is never poisoned by a panic while held");
         for key in keys {
             map.entry(key.to_string()).or_default().push(now);
         }
     }
 
     fn clear(&self, key: &str) {
-        self.failures.lock().expect("throttle lock is never poisoned by a panic while held").remove(key);
+        self.failures
+            .lock()
+            .expect("throttle lock is never poisoned by a panic while held")
+            .remove(key);
     }
 }
 
 pub fn actor_of(user: &User) -> Actor {
-    Actor { user_id: user.id, role: user.role, organization_id: user.organization_id, active: user.active }
+    Actor {
+        user_id: user.id,
+        role: user.role,
+        organization_id: user.organization_id,
+        active: user.active,
+    }
 }
 
 impl App {
-    pub async fn sign_in(&self, email: &str, password: &str, ip: &str, user_agent: &str) -> Result<NewSession, SignInError> {
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        ip: &str,
+        user_agent: &str,
+    ) -> Result<NewSession, SignInError> {
         let now = self.now();
         let email = email.trim().to_lowercase();
         let account_key = format!("acct:{ip}:{email}");
         let address_key = format!("addr:{ip}");
-        if let Some(retry_after_secs) =
-            self.throttle.check(&[(&account_key, MAX_FAILURES_PER_ACCOUNT), (&address_key, MAX_FAILURES_PER_ADDRESS)], now)
-        {
+        if let Some(retry_after_secs) = self.throttle.check(
+            &[(&account_key, MAX_FAILURES_PER_ACCOUNT), (&address_key, MAX_FAILURES_PER_ADDRESS)],
+            now,
+        ) {
             return Err(SignInError::Throttled { retry_after_secs });
         }
-        let row = self.store.user_for_sign_in(&email).await.map_err(|e| SignInError::Other(e.into()))?;
+        let row =
+            self.store.user_for_sign_in(&email).await.map_err(|e| SignInError::Other(e.into()))?;
         // Verify against a fixed hash when the user is unknown, so timing does not reveal who exists.
         static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let dummy = DUMMY.get_or_init(|| hash_password("timing equalizer").unwrap_or_default());
         let hash = row.as_ref().map_or(dummy.as_str(), |r| r.password_hash.as_str()).to_string();
         let pw = password.to_string();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash)).await.unwrap_or(false);
+        let ok =
+            tokio::task::spawn_blocking(move || verify_password(&pw, &hash)).await.unwrap_or(false);
         let user = match row {
             Some(r) if ok && r.user.active => r.user,
             other => {
@@ -164,9 +194,15 @@ impl App {
             user_agent: user_agent.chars().take(300).collect(),
             ip: ip.to_string(),
         };
-        let ev = AuditEvent::new(now, Some(user.id), "auth.sign_in", "user", user.id).with(serde_json::json!({"ip": ip}));
+        let ev = AuditEvent::new(now, Some(user.id), "auth.sign_in", "user", user.id)
+            .with(serde_json::json!({"ip": ip}));
         self.store.create_session(&session, ev).await.map_err(|e| SignInError::Other(e.into()))?;
-        Ok(NewSession { cookie, csrf_token: session.csrf_token, user, expires_at: session.expires_at })
+        Ok(NewSession {
+            cookie,
+            csrf_token: session.csrf_token,
+            user,
+            expires_at: session.expires_at,
+        })
     }
 
     /// The session behind a cookie value, if it is live and its user active.
@@ -190,11 +226,23 @@ impl App {
     }
 
     /// Creates an API token for the actor; the plaintext is returned once and stored only hashed.
-    pub async fn create_api_token(&self, actor: &Actor, name: &str) -> Result<(ApiTokenRow, String)> {
+    pub async fn create_api_token(
+        &self,
+        actor: &Actor,
+        name: &str,
+    ) -> Result<(ApiTokenRow, String)> {
         let name = domain::validate::required("name", name, 100)?;
         let plaintext = format!("ld_{}", random_secret());
-        let row = ApiTokenRow { id: Id::new_at(self.now()), user_id: actor.user_id, name, created_at: self.now(), revoked_at: None };
-        let ev = self.event(actor, "auth.token_create", "api_token", row.id).with(serde_json::json!({"name": row.name}));
+        let row = ApiTokenRow {
+            id: Id::new_at(self.now()),
+            user_id: actor.user_id,
+            name,
+            created_at: self.now(),
+            revoked_at: None,
+        };
+        let ev = self
+            .event(actor, "auth.token_create", "api_token", row.id)
+            .with(serde_json::json!({"name": row.name}));
         self.store.create_api_token(&row, &sha256_hex(&plaintext), ev).await?;
         Ok((row, plaintext))
     }
@@ -211,9 +259,13 @@ impl App {
     pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> Result<()> {
         domain::user::check_password_strength(new)?;
         let user = self.store.user(actor.user_id).await?;
-        let row = self.store.user_for_sign_in(&user.email).await?.ok_or(AppError::NotFound("user"))?;
+        let row =
+            self.store.user_for_sign_in(&user.email).await?.ok_or(AppError::NotFound("user"))?;
         if !verify_password(current, &row.password_hash) {
-            return Err(AppError::Invalid { field: "current_password".into(), message: "the current password is wrong".into() });
+            return Err(AppError::Invalid {
+                field: "current_password".into(),
+                message: "the current password is wrong".into(),
+            });
         }
         let hash = hash_password(new)?;
         let ev = self.event(actor, "auth.password_change", "user", actor.user_id);
@@ -244,8 +296,14 @@ mod tests {
             t.record(&["a:1"], now);
         }
         assert!(t.check(&[("a:1", MAX_FAILURES_PER_ACCOUNT)], now).is_some());
-        assert!(t.check(&[("a:2", MAX_FAILURES_PER_ACCOUNT)], now).is_none(), "another address still may try");
+        assert!(
+            t.check(&[("a:2", MAX_FAILURES_PER_ACCOUNT)], now).is_none(),
+            "another address still may try"
+        );
         let later = now + Duration::seconds(WINDOW_SECS + 1);
-        assert!(t.check(&[("a:1", MAX_FAILURES_PER_ACCOUNT)], later).is_none(), "the window passes");
+        assert!(
+            t.check(&[("a:1", MAX_FAILURES_PER_ACCOUNT)], later).is_none(),
+            "the window passes"
+        );
     }
 }

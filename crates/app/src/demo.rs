@@ -17,13 +17,27 @@ impl App {
     /// Loads the demo firm. Refuses when matters already exist so real data is never mixed in.
     pub async fn load_demo(&self) -> Result<DemoSummary> {
         if self.store.count("matters").await? > 0 {
-            return Err(crate::AppError::Conflict("the database already has matters; the demo loads only into an empty firm".into()));
+            return Err(crate::AppError::Conflict(
+                "the database already has matters; the demo loads only into an empty firm".into(),
+            ));
         }
         let now = self.now();
-        let system = Actor { user_id: Id::new_at(now), role: Role::Admin, organization_id: None, active: true };
+        let system = Actor {
+            user_id: Id::new_at(now),
+            role: Role::Admin,
+            organization_id: None,
+            active: true,
+        };
         let hash = hash_password(DEMO_PASSWORD)?;
         let org = self
-            .create_contact(&system, &ContactForm { kind: "organization".into(), name: "Meridian Legal Process Services Pvt. Ltd.".into(), ..Default::default() })
+            .create_contact(
+                &system,
+                &ContactForm {
+                    kind: "organization".into(),
+                    name: "Meridian Legal Process Services Pvt. Ltd.".into(),
+                    ..Default::default()
+                },
+            )
             .await?
             .0;
         let people = [
@@ -37,26 +51,55 @@ impl App {
         ];
         let mut users = Vec::new();
         for (email, name, role, org) in people {
-            let user = User { id: Id::new_at(self.now()), email: email.into(), display_name: name.into(), role, organization_id: org, active: true, created_at: now };
+            let user = User {
+                id: Id::new_at(self.now()),
+                email: email.into(),
+                display_name: name.into(),
+                role,
+                organization_id: org,
+                active: true,
+                created_at: now,
+            };
             if self.store.user_for_sign_in(email).await?.is_none() {
-                let ev = store::AuditEvent::new(now, None, "user.create", "user", user.id).with(serde_json::json!({"demo": true}));
+                let ev = store::AuditEvent::new(now, None, "user.create", "user", user.id)
+                    .with(serde_json::json!({"demo": true}));
                 self.store.create_user(&user, &hash, ev).await?;
             }
             users.push(self.store.user_for_sign_in(email).await?.expect("just created").user);
         }
         let actor = |i: usize| crate::auth::actor_of(&users[i]);
-        let (admin, alice, ben, _sam, vera, _manoj, priya) = (actor(0), actor(1), actor(2), actor(3), actor(4), actor(5), actor(6));
+        let (admin, alice, ben, _sam, vera, _manoj, priya) =
+            (actor(0), actor(1), actor(2), actor(3), actor(4), actor(5), actor(6));
 
-        let acme = self.create_client(&admin, None, "Acme Holdings, Inc.", ContactKind::Organization, "ACME").await?;
+        let acme = self
+            .create_client(&admin, None, "Acme Holdings, Inc.", ContactKind::Organization, "ACME")
+            .await?;
         let subsidiary = self
-            .create_contact(&admin, &ContactForm { kind: "organization".into(), name: "Acme Logistics LLC".into(), aliases: "Acme Freight".into(), ..Default::default() })
+            .create_contact(
+                &admin,
+                &ContactForm {
+                    kind: "organization".into(),
+                    name: "Acme Logistics LLC".into(),
+                    aliases: "Acme Freight".into(),
+                    ..Default::default()
+                },
+            )
             .await?
             .0;
         self.relate(&admin, subsidiary.id, RelationshipKind::SubsidiaryOf, acme.contact_id).await?;
-        let rivera = self.create_client(&admin, None, "Maria Rivera", ContactKind::Person, "RIVERA").await?;
-        let county = self.create_client(&admin, None, "Harbor County", ContactKind::Organization, "HARBOR").await?;
+        let rivera =
+            self.create_client(&admin, None, "Maria Rivera", ContactKind::Person, "RIVERA").await?;
+        let county = self
+            .create_client(&admin, None, "Harbor County", ContactKind::Organization, "HARBOR")
+            .await?;
 
-        let matter = |client: Id, title: &str, area: &str, court: &str, case: &str, attorney: &User, onshore: bool| MatterForm {
+        let matter = |client: Id,
+                      title: &str,
+                      area: &str,
+                      court: &str,
+                      case: &str,
+                      attorney: &User,
+                      onshore: bool| MatterForm {
             client_id: client.to_string(),
             title: title.into(),
             practice_area: area.into(),
@@ -68,19 +111,77 @@ impl App {
             opened_on: String::new(),
         };
         let m1 = self
-            .create_matter(&alice, &matter(acme.id, "Acme Holdings v. Initech Corp.", "Commercial litigation", "S.D.N.Y.", "1:26-cv-04412", &users[1], false))
+            .create_matter(
+                &alice,
+                &matter(
+                    acme.id,
+                    "Acme Holdings v. Initech Corp.",
+                    "Commercial litigation",
+                    "S.D.N.Y.",
+                    "1:26-cv-04412",
+                    &users[1],
+                    false,
+                ),
+            )
             .await?;
-        self.add_party(&alice, m1.id, None, "Initech Corp.", ContactKind::Organization, PartyRole::AdverseParty).await?;
-        self.add_party(&alice, m1.id, None, "Sullivan & Pryce LLP", ContactKind::Organization, PartyRole::OpposingCounsel).await?;
-        self.add_party(&alice, m1.id, None, "Hon. Ruth Castellano", ContactKind::Person, PartyRole::Judge).await?;
+        self.add_party(
+            &alice,
+            m1.id,
+            None,
+            "Initech Corp.",
+            ContactKind::Organization,
+            PartyRole::AdverseParty,
+        )
+        .await?;
+        self.add_party(
+            &alice,
+            m1.id,
+            None,
+            "Sullivan & Pryce LLP",
+            ContactKind::Organization,
+            PartyRole::OpposingCounsel,
+        )
+        .await?;
+        self.add_party(
+            &alice,
+            m1.id,
+            None,
+            "Hon. Ruth Castellano",
+            ContactKind::Person,
+            PartyRole::Judge,
+        )
+        .await?;
         self.set_team_member(&alice, m1.id, users[3].id, true).await?;
-        let m2 = self.create_matter(&ben, &matter(rivera.id, "Rivera estate plan", "Estates", "", "", &users[2], false)).await?;
-        let m3 = self
-            .create_matter(&alice, &matter(county.id, "Harbor County public records compliance", "Government", "", "", &users[1], true))
+        let m2 = self
+            .create_matter(
+                &ben,
+                &matter(rivera.id, "Rivera estate plan", "Estates", "", "", &users[2], false),
+            )
             .await?;
-        self.add_wall(&admin, m3.id, users[2].id, "Ben advised the county's counterparty in 2024").await?;
+        let m3 = self
+            .create_matter(
+                &alice,
+                &matter(
+                    county.id,
+                    "Harbor County public records compliance",
+                    "Government",
+                    "",
+                    "",
+                    &users[1],
+                    true,
+                ),
+            )
+            .await?;
+        self.add_wall(&admin, m3.id, users[2].id, "Ben advised the county's counterparty in 2024")
+            .await?;
 
-        let work = |line: &str, title: &str, volume: &str, unit: &str, due: &str, priority: &str, assignee: Option<&User>| WorkForm {
+        let work = |line: &str,
+                    title: &str,
+                    volume: &str,
+                    unit: &str,
+                    due: &str,
+                    priority: &str,
+                    assignee: Option<&User>| WorkForm {
             service_line: line.into(),
             title: title.into(),
             description: format!("{title}. Created by the demo loader."),
@@ -91,12 +192,84 @@ impl App {
             assignee: assignee.map(|u| u.id.to_string()).unwrap_or_default(),
         };
         let items = [
-            (m1.id, &alice, work("document_review", "First-level review of Initech production", "50000", "documents", "2027-01-15", "high", Some(&users[6]))),
-            (m1.id, &alice, work("litigation_support", "Prepare deposition binders", "12", "hours", "2026-12-18", "normal", None)),
-            (m1.id, &alice, work("calendar_communication", "Docket scheduling order deadlines", "2", "hours", "2026-12-04", "urgent", Some(&users[4]))),
-            (m2.id, &ben, work("drafting", "Draft revocable trust and pour-over will", "6", "hours", "2026-12-20", "normal", Some(&users[4]))),
-            (m2.id, &ben, work("billing_invoicing", "Prepare November invoice", "1.5", "hours", "2026-12-02", "normal", None)),
-            (m3.id, &alice, work("compliance_monitoring", "Monitor Federal Register for records rules", "20", "hours", "2027-02-01", "low", None)),
+            (
+                m1.id,
+                &alice,
+                work(
+                    "document_review",
+                    "First-level review of Initech production",
+                    "50000",
+                    "documents",
+                    "2027-01-15",
+                    "high",
+                    Some(&users[6]),
+                ),
+            ),
+            (
+                m1.id,
+                &alice,
+                work(
+                    "litigation_support",
+                    "Prepare deposition binders",
+                    "12",
+                    "hours",
+                    "2026-12-18",
+                    "normal",
+                    None,
+                ),
+            ),
+            (
+                m1.id,
+                &alice,
+                work(
+                    "calendar_communication",
+                    "Docket scheduling order deadlines",
+                    "2",
+                    "hours",
+                    "2026-12-04",
+                    "urgent",
+                    Some(&users[4]),
+                ),
+            ),
+            (
+                m2.id,
+                &ben,
+                work(
+                    "drafting",
+                    "Draft revocable trust and pour-over will",
+                    "6",
+                    "hours",
+                    "2026-12-20",
+                    "normal",
+                    Some(&users[4]),
+                ),
+            ),
+            (
+                m2.id,
+                &ben,
+                work(
+                    "billing_invoicing",
+                    "Prepare November invoice",
+                    "1.5",
+                    "hours",
+                    "2026-12-02",
+                    "normal",
+                    None,
+                ),
+            ),
+            (
+                m3.id,
+                &alice,
+                work(
+                    "compliance_monitoring",
+                    "Monitor Federal Register for records rules",
+                    "20",
+                    "hours",
+                    "2027-02-01",
+                    "low",
+                    None,
+                ),
+            ),
         ];
         let mut n = 0;
         for (matter, who, form) in &items {
@@ -104,15 +277,28 @@ impl App {
             n += 1;
         }
         // Some progress so lists show more than one status.
-        let (rows, _) = self.list_work_items(&priya, &Default::default(), store::Page::default()).await?;
+        let (rows, _) =
+            self.list_work_items(&priya, &Default::default(), store::Page::default()).await?;
         if let Some(r) = rows.first() {
-            self.set_work_status(&priya, r.item.id, domain::WorkStatus::InProgress, r.version).await?;
-            self.comment(&priya, r.item.id, "Batch 1 of 10 started; privilege hits flagged for second level.").await?;
+            self.set_work_status(&priya, r.item.id, domain::WorkStatus::InProgress, r.version)
+                .await?;
+            self.comment(
+                &priya,
+                r.item.id,
+                "Batch 1 of 10 started; privilege hits flagged for second level.",
+            )
+            .await?;
         }
-        let (rows, _) = self.list_work_items(&vera, &Default::default(), store::Page::default()).await?;
+        let (rows, _) =
+            self.list_work_items(&vera, &Default::default(), store::Page::default()).await?;
         if let Some(r) = rows.iter().find(|r| r.item.title.starts_with("Docket")) {
-            self.set_work_status(&vera, r.item.id, domain::WorkStatus::InProgress, r.version).await?;
+            self.set_work_status(&vera, r.item.id, domain::WorkStatus::InProgress, r.version)
+                .await?;
         }
-        Ok(DemoSummary { users: users.iter().map(|u| (u.email.clone(), u.role)).collect(), matters: 3, work_items: n })
+        Ok(DemoSummary {
+            users: users.iter().map(|u| (u.email.clone(), u.role)).collect(),
+            matters: 3,
+            work_items: n,
+        })
     }
 }

@@ -50,11 +50,16 @@ impl From<StoreError> for AppError {
 impl From<DomainError> for AppError {
     fn from(e: DomainError) -> Self {
         match e {
-            DomainError::Invalid { field, message } => AppError::Invalid { field: field.into(), message },
-            DomainError::Unknown { what, value } => {
-                AppError::Invalid { field: what.replace(' ', "_"), message: format!("unknown {what} {value:?}") }
+            DomainError::Invalid { field, message } => {
+                AppError::Invalid { field: field.into(), message }
             }
-            t @ DomainError::Transition { .. } => AppError::Invalid { field: "status".into(), message: t.to_string() },
+            DomainError::Unknown { what, value } => AppError::Invalid {
+                field: what.replace(' ', "_"),
+                message: format!("unknown {what} {value:?}"),
+            },
+            t @ DomainError::Transition { .. } => {
+                AppError::Invalid { field: "status".into(), message: t.to_string() }
+            }
         }
     }
 }
@@ -90,7 +95,13 @@ impl App {
         (self.clock)()
     }
 
-    pub(crate) fn event(&self, actor: &Actor, action: &str, entity: &str, id: impl ToString) -> store::AuditEvent {
+    pub(crate) fn event(
+        &self,
+        actor: &Actor,
+        action: &str,
+        entity: &str,
+        id: impl ToString,
+    ) -> store::AuditEvent {
         store::AuditEvent::new(self.now(), Some(actor.user_id), action, entity, id)
     }
 

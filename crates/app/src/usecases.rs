@@ -7,11 +7,15 @@ use domain::numbering::NumberScheme;
 use domain::policy::{MatterAccess, WorkAccess};
 use domain::validate::{optional, required};
 use domain::{
-    Action, Actor, Client, Contact, ContactKind, DuplicateHint, Id, Matter, MatterParty, MatterStatus, PartyRole, Priority,
-    Relationship, RelationshipKind, Role, ServiceLine, Unit, User, WorkItem, WorkStatus,
+    Action, Actor, Client, Contact, ContactKind, DuplicateHint, Id, Matter, MatterParty,
+    MatterStatus, PartyRole, Priority, Relationship, RelationshipKind, Role, ServiceLine, Unit,
+    User, WorkItem, WorkStatus,
 };
 use rust_decimal::Decimal;
-use store::{Attachment, AuditEntry, MatterFilter, MatterInput, MatterRow, Page, WorkComment, WorkFilter, WorkItemRow};
+use store::{
+    Attachment, AuditEntry, MatterFilter, MatterInput, MatterRow, Page, WorkComment, WorkFilter,
+    WorkItemRow,
+};
 
 pub const NUMBER_SCHEME_KEY: &str = "matter_number_scheme";
 
@@ -106,7 +110,10 @@ fn opt_id(field: &str, s: &str) -> Result<Option<Id>> {
     if s.is_empty() {
         return Ok(None);
     }
-    Id::parse(s).map(Some).map_err(|_| AppError::Invalid { field: field.into(), message: "choose an entry from the list".into() })
+    Id::parse(s).map(Some).map_err(|_| AppError::Invalid {
+        field: field.into(),
+        message: "choose an entry from the list".into(),
+    })
 }
 
 fn parse_date(field: &str, s: &str) -> Result<Option<NaiveDate>> {
@@ -114,9 +121,10 @@ fn parse_date(field: &str, s: &str) -> Result<Option<NaiveDate>> {
     if s.is_empty() {
         return Ok(None);
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| AppError::Invalid { field: field.into(), message: "use a date like 2026-12-31".into() })
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Some).map_err(|_| AppError::Invalid {
+        field: field.into(),
+        message: "use a date like 2026-12-31".into(),
+    })
 }
 
 pub const MAX_ATTACHMENT_BYTES: usize = 25 * 1024 * 1024;
@@ -138,12 +146,14 @@ const ALLOWED_ATTACHMENT_TYPES: &[(&str, &str)] = &[
 /// browser's claim), or an error for types it does not accept.
 pub fn attachment_type(filename: &str) -> Result<&'static str> {
     let ext = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    ALLOWED_ATTACHMENT_TYPES.iter().find(|(e, _)| *e == ext).map(|(_, t)| *t).ok_or_else(|| AppError::Invalid {
-        field: "file".into(),
-        message: format!(
-            "files of type .{ext} are not accepted; use one of {}",
-            ALLOWED_ATTACHMENT_TYPES.iter().map(|(e, _)| *e).collect::<Vec<_>>().join(", ")
-        ),
+    ALLOWED_ATTACHMENT_TYPES.iter().find(|(e, _)| *e == ext).map(|(_, t)| *t).ok_or_else(|| {
+        AppError::Invalid {
+            field: "file".into(),
+            message: format!(
+                "files of type .{ext} are not accepted; use one of {}",
+                ALLOWED_ATTACHMENT_TYPES.iter().map(|(e, _)| *e).collect::<Vec<_>>().join(", ")
+            ),
+        }
     })
 }
 
@@ -155,22 +165,54 @@ impl App {
         if self.store.count_users().await? > 0 {
             return Ok(None);
         }
-        let system = Actor { user_id: Id::new_at(self.now()), role: Role::Admin, organization_id: None, active: true };
-        let (user, pw) = self.create_user_unchecked(&system, email, "Administrator", Role::Admin, None, true).await?;
+        let system = Actor {
+            user_id: Id::new_at(self.now()),
+            role: Role::Admin,
+            organization_id: None,
+            active: true,
+        };
+        let (user, pw) = self
+            .create_user_unchecked(&system, email, "Administrator", Role::Admin, None, true)
+            .await?;
         Ok(Some((user, pw)))
     }
 
-    async fn create_user_unchecked(&self, actor: &Actor, email: &str, name: &str, role: Role, org: Option<Id>, system: bool) -> Result<(User, String)> {
+    async fn create_user_unchecked(
+        &self,
+        actor: &Actor,
+        email: &str,
+        name: &str,
+        role: Role,
+        org: Option<Id>,
+        system: bool,
+    ) -> Result<(User, String)> {
         let email = domain::user::normalize_email(email)?;
         let display_name = required("display_name", name, 120)?;
         if role.needs_organization() && org.is_none() {
-            return Err(AppError::Invalid { field: "organization_id".into(), message: "LPO members belong to a provider organization".into() });
+            return Err(AppError::Invalid {
+                field: "organization_id".into(),
+                message: "LPO members belong to a provider organization".into(),
+            });
         }
         let now = self.now();
-        let user = User { id: Id::new_at(now), email, display_name, role, organization_id: org, active: true, created_at: now };
+        let user = User {
+            id: Id::new_at(now),
+            email,
+            display_name,
+            role,
+            organization_id: org,
+            active: true,
+            created_at: now,
+        };
         let password = one_time_password();
         let hash = hash_password(&password)?;
-        let mut ev = store::AuditEvent::new(now, (!system).then_some(actor.user_id), "user.create", "user", user.id);
+        let mut ev = store::AuditEvent::new(
+            now,
+            (!system).then_some(actor.user_id),
+            "user.create",
+            "user",
+            user.id,
+        );
         ev.detail = serde_json::json!({"email": user.email, "role": role.as_str()});
         self.store.create_user(&user, &hash, ev).await?;
         Ok((user, password))
@@ -193,7 +235,12 @@ impl App {
         Ok(pw)
     }
 
-    pub async fn list_users(&self, actor: &Actor, q: Option<&str>, page: Page) -> Result<(Vec<User>, bool)> {
+    pub async fn list_users(
+        &self,
+        actor: &Actor,
+        q: Option<&str>,
+        page: Page,
+    ) -> Result<(Vec<User>, bool)> {
         self.require(actor, Action::ManageUsers)?;
         Ok(self.store.list_users(q, page).await?)
     }
@@ -207,17 +254,32 @@ impl App {
 
     /// Changes role or active flag; both are permission changes and audited as such. An admin
     /// cannot demote or deactivate themself, so a firm is never left without an administrator by accident.
-    pub async fn update_user(&self, actor: &Actor, id: Id, role: Role, active: bool, display_name: &str) -> Result<User> {
+    pub async fn update_user(
+        &self,
+        actor: &Actor,
+        id: Id,
+        role: Role,
+        active: bool,
+        display_name: &str,
+    ) -> Result<User> {
         self.require(actor, Action::ManageUsers)?;
         let mut user = self.store.user(id).await?;
         if id == actor.user_id && (role != Role::Admin || !active) {
-            return Err(AppError::Conflict("you cannot remove your own administrator access".into()));
+            return Err(AppError::Conflict(
+                "you cannot remove your own administrator access".into(),
+            ));
         }
         let before = (user.role, user.active);
         user.role = role;
         user.active = active;
         user.display_name = required("display_name", display_name, 120)?;
-        let action = if before.0 != role { "user.role_change" } else if before.1 != active { "user.active_change" } else { "user.update" };
+        let action = if before.0 != role {
+            "user.role_change"
+        } else if before.1 != active {
+            "user.active_change"
+        } else {
+            "user.update"
+        };
         let ev = self.event(actor, action, "user", id).with(serde_json::json!({
             "role": {"from": before.0.as_str(), "to": role.as_str()},
             "active": {"from": before.1, "to": active},
@@ -235,7 +297,10 @@ impl App {
     fn contact_from_form(&self, id: Id, f: &ContactForm) -> Result<Contact> {
         let emails = domain::validate::list(&f.emails);
         for e in &emails {
-            domain::user::normalize_email(e).map_err(|_| AppError::Invalid { field: "emails".into(), message: format!("{e:?} is not an email address") })?;
+            domain::user::normalize_email(e).map_err(|_| AppError::Invalid {
+                field: "emails".into(),
+                message: format!("{e:?} is not an email address"),
+            })?;
         }
         Ok(Contact {
             id,
@@ -252,21 +317,36 @@ impl App {
     }
 
     /// Existing contacts that look like the one described by the form (shown as a warning).
-    pub async fn duplicate_hints(&self, actor: &Actor, f: &ContactForm, except: Option<Id>) -> Result<Vec<DuplicateHint>> {
+    pub async fn duplicate_hints(
+        &self,
+        actor: &Actor,
+        f: &ContactForm,
+        except: Option<Id>,
+    ) -> Result<Vec<DuplicateHint>> {
         self.require(actor, Action::ViewContacts)?;
         let mut names = vec![f.name.as_str()];
         let aliases = domain::validate::list(&f.aliases);
         names.extend(aliases.iter().map(String::as_str));
         let emails = domain::validate::list(&f.emails);
         let candidates = self.store.duplicate_candidates(&names, &emails).await?;
-        Ok(domain::contact::likely_duplicates(&names, &emails, candidates.iter().filter(|c| Some(c.id) != except)))
+        Ok(domain::contact::likely_duplicates(
+            &names,
+            &emails,
+            candidates.iter().filter(|c| Some(c.id) != except),
+        ))
     }
 
-    pub async fn create_contact(&self, actor: &Actor, f: &ContactForm) -> Result<(Contact, Vec<DuplicateHint>)> {
+    pub async fn create_contact(
+        &self,
+        actor: &Actor,
+        f: &ContactForm,
+    ) -> Result<(Contact, Vec<DuplicateHint>)> {
         self.require(actor, Action::EditContacts)?;
         let hints = self.duplicate_hints(actor, f, None).await?;
         let c = self.contact_from_form(Id::new_at(self.now()), f)?;
-        let ev = self.event(actor, "contact.create", "contact", c.id).with(serde_json::json!({"name": c.name}));
+        let ev = self
+            .event(actor, "contact.create", "contact", c.id)
+            .with(serde_json::json!({"name": c.name}));
         self.store.create_contact(&c, ev).await?;
         Ok((c, hints))
     }
@@ -276,12 +356,18 @@ impl App {
         let existing = self.store.contact(id).await?;
         let mut c = self.contact_from_form(id, f)?;
         c.created_at = existing.created_at;
-        let ev = self.event(actor, "contact.update", "contact", id).with(serde_json::json!({"name": c.name}));
+        let ev = self
+            .event(actor, "contact.update", "contact", id)
+            .with(serde_json::json!({"name": c.name}));
         self.store.update_contact(&c, self.now(), ev).await?;
         Ok(c)
     }
 
-    pub async fn contact(&self, actor: &Actor, id: Id) -> Result<(Contact, Vec<(Relationship, String)>, Vec<(Matter, PartyRole)>)> {
+    pub async fn contact(
+        &self,
+        actor: &Actor,
+        id: Id,
+    ) -> Result<(Contact, Vec<(Relationship, String)>, Vec<(Matter, PartyRole)>)> {
         self.require(actor, Action::ViewContacts)?;
         let c = self.store.contact(id).await?;
         let rels = self.store.relationships_of(id).await?;
@@ -289,41 +375,83 @@ impl App {
         Ok((c, rels, matters))
     }
 
-    pub async fn list_contacts(&self, actor: &Actor, q: Option<&str>, kind: Option<ContactKind>, page: Page) -> Result<(Vec<Contact>, bool)> {
+    pub async fn list_contacts(
+        &self,
+        actor: &Actor,
+        q: Option<&str>,
+        kind: Option<ContactKind>,
+        page: Page,
+    ) -> Result<(Vec<Contact>, bool)> {
         self.require(actor, Action::ViewContacts)?;
         Ok(self.store.list_contacts(q, kind, page).await?)
     }
 
-    pub async fn relate(&self, actor: &Actor, from: Id, kind: RelationshipKind, to: Id) -> Result<()> {
+    pub async fn relate(
+        &self,
+        actor: &Actor,
+        from: Id,
+        kind: RelationshipKind,
+        to: Id,
+    ) -> Result<()> {
         self.require(actor, Action::EditContacts)?;
-        let r = Relationship { id: Id::new_at(self.now()), from_contact: from, kind, to_contact: to };
-        let ev = self.event(actor, "contact.relate", "contact", from).with(serde_json::json!({"kind": kind.as_str(), "to": to.to_string()}));
+        let r =
+            Relationship { id: Id::new_at(self.now()), from_contact: from, kind, to_contact: to };
+        let ev = self
+            .event(actor, "contact.relate", "contact", from)
+            .with(serde_json::json!({"kind": kind.as_str(), "to": to.to_string()}));
         Ok(self.store.add_relationship(&r, self.now(), ev).await?)
     }
 
     // ---- clients -----------------------------------------------------------------------------
 
     /// Makes an existing contact a client, or creates the contact first when `contact` is None.
-    pub async fn create_client(&self, actor: &Actor, contact: Option<Id>, name: &str, kind: ContactKind, code: &str) -> Result<Client> {
+    pub async fn create_client(
+        &self,
+        actor: &Actor,
+        contact: Option<Id>,
+        name: &str,
+        kind: ContactKind,
+        code: &str,
+    ) -> Result<Client> {
         self.require(actor, Action::EditClients)?;
         let code = required("code", code, 20)?.to_uppercase();
         if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(AppError::Invalid { field: "code".into(), message: "use letters, digits and hyphens".into() });
+            return Err(AppError::Invalid {
+                field: "code".into(),
+                message: "use letters, digits and hyphens".into(),
+            });
         }
         let contact = match contact {
             Some(id) => self.store.contact(id).await?,
             None => {
-                let form = ContactForm { kind: kind.as_str().into(), name: name.into(), ..Default::default() };
+                let form = ContactForm {
+                    kind: kind.as_str().into(),
+                    name: name.into(),
+                    ..Default::default()
+                };
                 self.create_contact(actor, &form).await?.0
             }
         };
-        let client = Client { id: Id::new_at(self.now()), contact_id: contact.id, name: contact.name.clone(), code, created_at: self.now() };
-        let ev = self.event(actor, "client.create", "client", client.id).with(serde_json::json!({"name": client.name, "code": client.code}));
+        let client = Client {
+            id: Id::new_at(self.now()),
+            contact_id: contact.id,
+            name: contact.name.clone(),
+            code,
+            created_at: self.now(),
+        };
+        let ev = self
+            .event(actor, "client.create", "client", client.id)
+            .with(serde_json::json!({"name": client.name, "code": client.code}));
         self.store.create_client(&client, ev).await?;
         Ok(client)
     }
 
-    pub async fn list_clients(&self, actor: &Actor, q: Option<&str>, page: Page) -> Result<(Vec<Client>, bool)> {
+    pub async fn list_clients(
+        &self,
+        actor: &Actor,
+        q: Option<&str>,
+        page: Page,
+    ) -> Result<(Vec<Client>, bool)> {
         self.require(actor, Action::ViewClients)?;
         Ok(self.store.list_clients(q, page).await?)
     }
@@ -336,21 +464,29 @@ impl App {
     // ---- matters -----------------------------------------------------------------------------
 
     pub async fn number_scheme(&self) -> Result<NumberScheme> {
-        let template = self.store.setting(NUMBER_SCHEME_KEY).await?.unwrap_or_else(|| NumberScheme::DEFAULT.to_string());
+        let template = self
+            .store
+            .setting(NUMBER_SCHEME_KEY)
+            .await?
+            .unwrap_or_else(|| NumberScheme::DEFAULT.to_string());
         Ok(NumberScheme::parse(&template)?)
     }
 
     pub async fn set_number_scheme(&self, actor: &Actor, template: &str) -> Result<()> {
         self.require(actor, Action::ManageUsers)?;
         NumberScheme::parse(template)?;
-        let ev = self.event(actor, "settings.number_scheme", "settings", NUMBER_SCHEME_KEY).with(serde_json::json!({"template": template}));
+        let ev = self
+            .event(actor, "settings.number_scheme", "settings", NUMBER_SCHEME_KEY)
+            .with(serde_json::json!({"template": template}));
         Ok(self.store.set_setting(NUMBER_SCHEME_KEY, template, ev).await?)
     }
 
     pub async fn create_matter(&self, actor: &Actor, f: &MatterForm) -> Result<Matter> {
         self.require(actor, Action::CreateMatter)?;
-        let client_id = opt_id("client_id", &f.client_id)?
-            .ok_or_else(|| AppError::Invalid { field: "client_id".into(), message: "choose a client".into() })?;
+        let client_id = opt_id("client_id", &f.client_id)?.ok_or_else(|| AppError::Invalid {
+            field: "client_id".into(),
+            message: "choose a client".into(),
+        })?;
         let client = self.store.client(client_id).await?;
         let now = self.now();
         let matter = Matter {
@@ -364,7 +500,10 @@ impl App {
             status: MatterStatus::Open,
             responsible_attorney: opt_id("responsible_attorney", &f.responsible_attorney)?,
             originating_attorney: opt_id("originating_attorney", &f.originating_attorney)?,
-            onshore_only: f.onshore_only.as_deref().is_some_and(|v| matches!(v, "on" | "true" | "1" | "yes")),
+            onshore_only: f
+                .onshore_only
+                .as_deref()
+                .is_some_and(|v| matches!(v, "on" | "true" | "1" | "yes")),
             opened_on: parse_date("opened_on", &f.opened_on)?.unwrap_or(now.date_naive()),
             closed_on: None,
             created_at: now,
@@ -381,7 +520,12 @@ impl App {
         Ok(self.store.matter_access(actor, id).await?)
     }
 
-    pub async fn list_matters(&self, actor: &Actor, f: &MatterFilter, page: Page) -> Result<(Vec<MatterRow>, bool)> {
+    pub async fn list_matters(
+        &self,
+        actor: &Actor,
+        f: &MatterFilter,
+        page: Page,
+    ) -> Result<(Vec<MatterRow>, bool)> {
         self.require(actor, Action::ListMatters)?;
         Ok(self.store.list_matters(actor, f, page).await?)
     }
@@ -392,7 +536,8 @@ impl App {
         self.require(actor, Action::ViewMatter(access))?;
         let matter = self.store.matter(id).await?;
         let internal = !actor.role.is_external();
-        let filter = WorkFilter { matter_id: Some(id), sort: Some("due".into()), ..Default::default() };
+        let filter =
+            WorkFilter { matter_id: Some(id), sort: Some("due".into()), ..Default::default() };
         let (work_items, _) = self.store.list_work_items(actor, &filter, Page::new(1, 200)).await?;
         let view = MatterView {
             client: self.store.client(matter.client_id).await?,
@@ -408,48 +553,87 @@ impl App {
         Ok(view)
     }
 
-    pub async fn set_matter_status(&self, actor: &Actor, id: Id, status: MatterStatus) -> Result<Matter> {
+    pub async fn set_matter_status(
+        &self,
+        actor: &Actor,
+        id: Id,
+        status: MatterStatus,
+    ) -> Result<Matter> {
         let access = self.matter_access(actor, id).await?;
         self.require(actor, Action::EditMatter(access))?;
         let mut m = self.store.matter(id).await?;
         let before = m.status;
         m.status = status;
-        m.closed_on = if status == MatterStatus::Closed { Some(self.now().date_naive()) } else { None };
-        let ev = self.event(actor, "matter.status", "matter", id).with(serde_json::json!({"from": before.as_str(), "to": status.as_str()}));
+        m.closed_on =
+            if status == MatterStatus::Closed { Some(self.now().date_naive()) } else { None };
+        let ev = self
+            .event(actor, "matter.status", "matter", id)
+            .with(serde_json::json!({"from": before.as_str(), "to": status.as_str()}));
         self.store.update_matter(&m, self.now(), ev).await?;
         Ok(m)
     }
 
     /// Adds a party; `contact` may be an existing contact or a new name.
-    pub async fn add_party(&self, actor: &Actor, matter: Id, contact: Option<Id>, new_name: &str, kind: ContactKind, role: PartyRole) -> Result<Id> {
+    pub async fn add_party(
+        &self,
+        actor: &Actor,
+        matter: Id,
+        contact: Option<Id>,
+        new_name: &str,
+        kind: ContactKind,
+        role: PartyRole,
+    ) -> Result<Id> {
         let access = self.matter_access(actor, matter).await?;
         self.require(actor, Action::EditMatter(access))?;
         let contact = match contact {
             Some(c) => self.store.contact(c).await?.id,
             None => {
-                let form = ContactForm { kind: kind.as_str().into(), name: new_name.into(), ..Default::default() };
+                let form = ContactForm {
+                    kind: kind.as_str().into(),
+                    name: new_name.into(),
+                    ..Default::default()
+                };
                 self.create_contact(actor, &form).await?.0.id
             }
         };
-        let ev = self.event(actor, "matter.party_add", "matter", matter).with(serde_json::json!({"contact": contact.to_string(), "role": role.as_str()}));
+        let ev = self
+            .event(actor, "matter.party_add", "matter", matter)
+            .with(serde_json::json!({"contact": contact.to_string(), "role": role.as_str()}));
         Ok(self.store.add_party(matter, contact, role, self.now(), ev).await?)
     }
 
     pub async fn remove_party(&self, actor: &Actor, matter: Id, party: Id) -> Result<()> {
         let access = self.matter_access(actor, matter).await?;
         self.require(actor, Action::EditMatter(access))?;
-        let ev = self.event(actor, "matter.party_remove", "matter", matter).with(serde_json::json!({"party": party.to_string()}));
+        let ev = self
+            .event(actor, "matter.party_remove", "matter", matter)
+            .with(serde_json::json!({"party": party.to_string()}));
         Ok(self.store.remove_party(matter, party, ev).await?)
     }
 
-    pub async fn set_team_member(&self, actor: &Actor, matter: Id, user: Id, member: bool) -> Result<()> {
+    pub async fn set_team_member(
+        &self,
+        actor: &Actor,
+        matter: Id,
+        user: Id,
+        member: bool,
+    ) -> Result<()> {
         let access = self.matter_access(actor, matter).await?;
         self.require(actor, Action::ManageMatterTeam(access))?;
         let target = self.store.user(user).await?;
         if target.role.is_external() {
-            return Err(AppError::Invalid { field: "user".into(), message: "external users get access through assigned work, not the team".into() });
+            return Err(AppError::Invalid {
+                field: "user".into(),
+                message: "external users get access through assigned work, not the team".into(),
+            });
         }
-        let ev = self.event(actor, if member { "matter.team_add" } else { "matter.team_remove" }, "matter", matter)
+        let ev = self
+            .event(
+                actor,
+                if member { "matter.team_add" } else { "matter.team_remove" },
+                "matter",
+                matter,
+            )
             .with(serde_json::json!({"user": user.to_string()}));
         Ok(self.store.set_team_member(matter, user, member, self.now(), ev).await?)
     }
@@ -457,7 +641,9 @@ impl App {
     pub async fn add_wall(&self, actor: &Actor, matter: Id, user: Id, reason: &str) -> Result<()> {
         let access = self.matter_access(actor, matter).await?;
         self.require(actor, Action::ManageMatterTeam(access))?;
-        let ev = self.event(actor, "matter.wall_add", "matter", matter).with(serde_json::json!({"user": user.to_string(), "reason": reason}));
+        let ev = self
+            .event(actor, "matter.wall_add", "matter", matter)
+            .with(serde_json::json!({"user": user.to_string(), "reason": reason}));
         Ok(self.store.add_wall(matter, user, reason, self.now(), ev).await?)
     }
 
@@ -469,16 +655,28 @@ impl App {
 
     async fn check_assignee(&self, matter: &Matter, assignee: Option<Id>) -> Result<()> {
         let Some(a) = assignee else { return Ok(()) };
-        let user = self.store.user(a).await.map_err(|_| AppError::Invalid { field: "assignee".into(), message: "unknown user".into() })?;
+        let user = self.store.user(a).await.map_err(|_| AppError::Invalid {
+            field: "assignee".into(),
+            message: "unknown user".into(),
+        })?;
         if !user.active {
-            return Err(AppError::Invalid { field: "assignee".into(), message: "this user is deactivated".into() });
+            return Err(AppError::Invalid {
+                field: "assignee".into(),
+                message: "this user is deactivated".into(),
+            });
         }
         let access = self.store.matter_access(&actor_of(&user), matter.id).await?;
         if access.walled {
-            return Err(AppError::Invalid { field: "assignee".into(), message: "this user is walled off the matter".into() });
+            return Err(AppError::Invalid {
+                field: "assignee".into(),
+                message: "this user is walled off the matter".into(),
+            });
         }
         if !user.role.is_external() && user.role != Role::Admin && !access.on_team {
-            return Err(AppError::Invalid { field: "assignee".into(), message: "add this user to the matter team first".into() });
+            return Err(AppError::Invalid {
+                field: "assignee".into(),
+                message: "add this user to the matter team first".into(),
+            });
         }
         Ok(())
     }
@@ -488,7 +686,10 @@ impl App {
         let volume = if f.volume.trim().is_empty() {
             Decimal::ZERO
         } else {
-            f.volume.trim().replace(',', "").parse::<Decimal>().map_err(|_| AppError::Invalid { field: "volume".into(), message: "enter a number".into() })?
+            f.volume.trim().replace(',', "").parse::<Decimal>().map_err(|_| AppError::Invalid {
+                field: "volume".into(),
+                message: "enter a number".into(),
+            })?
         };
         let assignee = opt_id("assignee", &f.assignee)?;
         Ok(WorkItem {
@@ -509,7 +710,12 @@ impl App {
         })
     }
 
-    pub async fn create_work_item(&self, actor: &Actor, matter: Id, f: &WorkForm) -> Result<WorkItem> {
+    pub async fn create_work_item(
+        &self,
+        actor: &Actor,
+        matter: Id,
+        f: &WorkForm,
+    ) -> Result<WorkItem> {
         let access = self.matter_access(actor, matter).await?;
         self.require(actor, Action::CreateWorkItem(access))?;
         let m = self.store.matter(matter).await?;
@@ -535,24 +741,43 @@ impl App {
         })
     }
 
-    pub async fn list_work_items(&self, actor: &Actor, f: &WorkFilter, page: Page) -> Result<(Vec<WorkItemRow>, bool)> {
+    pub async fn list_work_items(
+        &self,
+        actor: &Actor,
+        f: &WorkFilter,
+        page: Page,
+    ) -> Result<(Vec<WorkItemRow>, bool)> {
         Ok(self.store.list_work_items(actor, f, page).await?)
     }
 
     /// Moves a work item along its workflow (assignees may do this).
-    pub async fn set_work_status(&self, actor: &Actor, id: Id, to: WorkStatus, version: i64) -> Result<i64> {
+    pub async fn set_work_status(
+        &self,
+        actor: &Actor,
+        id: Id,
+        to: WorkStatus,
+        version: i64,
+    ) -> Result<i64> {
         let (_, access) = self.work_access(actor, id).await?;
         self.require(actor, Action::UpdateWorkItem(access))?;
         let mut w = self.store.work_item(id).await?.item;
         let from = w.status;
         w.status = from.transition(to)?;
         w.updated_at = self.now();
-        let ev = self.event(actor, "work.status", "work_item", id).with(serde_json::json!({"from": from.as_str(), "to": to.as_str()}));
+        let ev = self
+            .event(actor, "work.status", "work_item", id)
+            .with(serde_json::json!({"from": from.as_str(), "to": to.as_str()}));
         Ok(self.store.update_work_item(&w, version, ev).await?)
     }
 
     /// Edits scope or reassigns (the firm, or the LPO manager for their organization's work).
-    pub async fn update_work_item(&self, actor: &Actor, id: Id, f: &WorkForm, version: i64) -> Result<i64> {
+    pub async fn update_work_item(
+        &self,
+        actor: &Actor,
+        id: Id,
+        f: &WorkForm,
+        version: i64,
+    ) -> Result<i64> {
         let (matter_id, access) = self.work_access(actor, id).await?;
         self.require(actor, Action::ManageWorkItem(access))?;
         let current = self.store.work_item(id).await?.item;
@@ -567,7 +792,10 @@ impl App {
             && let Some(a) = w.assignee
             && self.store.user(a).await?.organization_id != actor.organization_id
         {
-            return Err(AppError::Invalid { field: "assignee".into(), message: "assign within your organization".into() });
+            return Err(AppError::Invalid {
+                field: "assignee".into(),
+                message: "assign within your organization".into(),
+            });
         }
         self.check_assignee(&self.store.matter(matter_id).await?, w.assignee).await?;
         let ev = self.event(actor, "work.update", "work_item", id).with(serde_json::json!({
@@ -592,14 +820,30 @@ impl App {
         Ok(self.store.add_comment(&c, ev).await?)
     }
 
-    pub async fn attach(&self, actor: &Actor, id: Id, filename: &str, bytes: &[u8]) -> Result<Attachment> {
+    pub async fn attach(
+        &self,
+        actor: &Actor,
+        id: Id,
+        filename: &str,
+        bytes: &[u8],
+    ) -> Result<Attachment> {
         let (_, access) = self.work_access(actor, id).await?;
         self.require(actor, Action::UpdateWorkItem(access))?;
         if bytes.len() > MAX_ATTACHMENT_BYTES {
-            return Err(AppError::Invalid { field: "file".into(), message: format!("files may be at most {} MB", MAX_ATTACHMENT_BYTES / 1024 / 1024) });
+            return Err(AppError::Invalid {
+                field: "file".into(),
+                message: format!("files may be at most {} MB", MAX_ATTACHMENT_BYTES / 1024 / 1024),
+            });
         }
         // Keep only the last path component and printable characters of the name the user sent.
-        let name: String = filename.rsplit(['/', '\\']).next().unwrap_or("file").chars().filter(|c| !c.is_control()).take(200).collect();
+        let name: String = filename
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or("file")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(200)
+            .collect();
         let name = if name.trim().is_empty() { "file".to_string() } else { name };
         let content_type = attachment_type(&name)?;
         let a = Attachment {
@@ -612,11 +856,17 @@ impl App {
             uploaded_by: actor.user_id,
             created_at: self.now(),
         };
-        let ev = self.event(actor, "work.attach", "work_item", id).with(serde_json::json!({"filename": a.filename}));
+        let ev = self
+            .event(actor, "work.attach", "work_item", id)
+            .with(serde_json::json!({"filename": a.filename}));
         Ok(self.store.add_attachment(&a, bytes, ev).await?)
     }
 
-    pub async fn attachment_bytes(&self, actor: &Actor, attachment: Id) -> Result<(Attachment, Vec<u8>)> {
+    pub async fn attachment_bytes(
+        &self,
+        actor: &Actor,
+        attachment: Id,
+    ) -> Result<(Attachment, Vec<u8>)> {
         let a = self.store.attachment(attachment).await?;
         let (_, access) = self.work_access(actor, a.work_item_id).await?;
         self.require(actor, Action::ViewWorkItem(access))?;
@@ -626,7 +876,12 @@ impl App {
 
     // ---- audit -------------------------------------------------------------------------------
 
-    pub async fn audit_entries(&self, actor: &Actor, entity: Option<&str>, limit: i64) -> Result<Vec<AuditEntry>> {
+    pub async fn audit_entries(
+        &self,
+        actor: &Actor,
+        entity: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>> {
         self.require(actor, Action::ViewAuditLog)?;
         Ok(self.store.audit_entries(entity, limit.clamp(1, 1000)).await?)
     }

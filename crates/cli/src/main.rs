@@ -7,7 +7,11 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
-#[command(name = "lawdesk", version, about = "Self-hosted legal support: matters, work routing, review, docketing, billing.")]
+#[command(
+    name = "lawdesk",
+    version,
+    about = "Self-hosted legal support: matters, work routing, review, docketing, billing."
+)]
 struct Cli {
     /// Folder for the embedded database and stored files.
     #[arg(long, global = true, env = "LAWDESK_DATA_DIR", default_value = "./lawdesk-data")]
@@ -139,24 +143,45 @@ enum BillingCommand {
 
 fn spinner(msg: &str) -> ProgressBar {
     let pb = ProgressBar::new_spinner();
-    pb.set_style(ProgressStyle::with_template("{spinner} {msg} {pos}").expect("static template is valid"));
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {pos}").expect("static template is valid"),
+    );
     pb.set_message(msg.to_string());
     pb
 }
 
 async fn open(cli: &Cli) -> Result<app::App> {
-    let store = store::Store::open(cli.database_url.as_deref(), &cli.data_dir)
-        .await
-        .with_context(|| format!("opening the database ({})", cli.database_url.as_deref().map_or_else(|| cli.data_dir.join("lawdesk.db").display().to_string(), |_| "PostgreSQL".into())))?;
+    let store = store::Store::open(cli.database_url.as_deref(), &cli.data_dir).await.with_context(
+        || {
+            format!(
+                "opening the database ({})",
+                cli.database_url.as_deref().map_or_else(
+                    || cli.data_dir.join("lawdesk.db").display().to_string(),
+                    |_| "PostgreSQL".into()
+                )
+            )
+        },
+    )?;
     Ok(app::App::new(store))
 }
 
 async fn actor_for(app: &app::App, email: Option<&str>) -> Result<domain::Actor> {
     let user = match email {
-        Some(e) => app.store.user_for_sign_in(&e.to_lowercase()).await?.map(|r| r.user).with_context(|| format!("no user {e}"))?,
+        Some(e) => app
+            .store
+            .user_for_sign_in(&e.to_lowercase())
+            .await?
+            .map(|r| r.user)
+            .with_context(|| format!("no user {e}"))?,
         None => {
-            let admins = app.users_with_roles(&[domain::Role::Admin]).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            admins.into_iter().next().context("no active administrator; run `lawdesk admin create --email …` first")?
+            let admins = app
+                .users_with_roles(&[domain::Role::Admin])
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            admins
+                .into_iter()
+                .next()
+                .context("no active administrator; run `lawdesk admin create --email …` first")?
         }
     };
     Ok(app::auth::actor_of(&user))
@@ -172,14 +197,26 @@ async fn main() -> Result<()> {
     match &cli.command {
         Command::Serve { listen, demo, secure_cookies } => {
             let app = open(&cli).await?;
-            if let Some((user, pw)) = app.bootstrap_admin("admin@lawdesk.local").await.map_err(app_err)? {
-                println!("First run: created administrator {} with one-time password {pw}", user.email);
+            if let Some((user, pw)) =
+                app.bootstrap_admin("admin@lawdesk.local").await.map_err(app_err)?
+            {
+                println!(
+                    "First run: created administrator {} with one-time password {pw}",
+                    user.email
+                );
             }
             if *demo {
                 load_demo(&app).await?;
             }
-            println!("lawdesk is running at http://{listen}/  (data: {})", cli.database_url.as_deref().map_or_else(|| cli.data_dir.display().to_string(), |_| "PostgreSQL".into()));
-            web::serve(app, *listen, web::WebConfig { secure_cookies: *secure_cookies }).await.with_context(|| format!("serving on {listen}"))?;
+            println!(
+                "lawdesk is running at http://{listen}/  (data: {})",
+                cli.database_url
+                    .as_deref()
+                    .map_or_else(|| cli.data_dir.display().to_string(), |_| "PostgreSQL".into())
+            );
+            web::serve(app, *listen, web::WebConfig { secure_cookies: *secure_cookies })
+                .await
+                .with_context(|| format!("serving on {listen}"))?;
         }
         Command::Migrate => {
             let app = open(&cli).await?;
@@ -194,17 +231,39 @@ async fn main() -> Result<()> {
             match command {
                 AdminCommand::Create { email, name, role } => {
                     let (user, pw) = if app.store.count_users().await? == 0 && role == "admin" {
-                        let (u, pw) = app.bootstrap_admin(email).await.map_err(app_err)?.context("bootstrap")?;
+                        let (u, pw) = app
+                            .bootstrap_admin(email)
+                            .await
+                            .map_err(app_err)?
+                            .context("bootstrap")?;
                         (u, pw)
                     } else {
                         let actor = actor_for(&app, None).await?;
-                        app.create_user(&actor, &app::NewUser { email: email.clone(), display_name: name.clone(), role: role.clone(), organization_id: None }).await.map_err(app_err)?
+                        app.create_user(
+                            &actor,
+                            &app::NewUser {
+                                email: email.clone(),
+                                display_name: name.clone(),
+                                role: role.clone(),
+                                organization_id: None,
+                            },
+                        )
+                        .await
+                        .map_err(app_err)?
                     };
-                    println!("created {} ({}) with one-time password {pw}", user.email, user.role.label());
+                    println!(
+                        "created {} ({}) with one-time password {pw}",
+                        user.email,
+                        user.role.label()
+                    );
                 }
                 AdminCommand::ResetPassword { email } => {
                     let actor = actor_for(&app, None).await?;
-                    let user = app.store.user_for_sign_in(&email.to_lowercase()).await?.with_context(|| format!("no user {email}"))?;
+                    let user = app
+                        .store
+                        .user_for_sign_in(&email.to_lowercase())
+                        .await?
+                        .with_context(|| format!("no user {email}"))?;
                     let pw = app.reset_password(&actor, user.user.id).await.map_err(app_err)?;
                     println!("new one-time password for {email}: {pw}");
                 }
@@ -213,12 +272,18 @@ async fn main() -> Result<()> {
         Command::Import { what, file, as_user } => {
             let app = open(&cli).await?;
             let actor = actor_for(&app, as_user.as_deref()).await?;
-            let data = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+            let data =
+                std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
             let rows = data.iter().filter(|b| **b == b'\n').count() as u64;
             let pb = ProgressBar::new(rows.max(1));
-            pb.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} rows {msg}").expect("static template is valid"));
+            pb.set_style(
+                ProgressStyle::with_template("{bar:40} {pos}/{len} rows {msg}")
+                    .expect("static template is valid"),
+            );
             let report = match what.as_str() {
-                "contacts" => app.import_contacts(&actor, &data, |line| pb.set_position(line)).await,
+                "contacts" => {
+                    app.import_contacts(&actor, &data, |line| pb.set_position(line)).await
+                }
                 _ => app.import_matters(&actor, &data, |line| pb.set_position(line)).await,
             }
             .map_err(app_err)?;
@@ -236,15 +301,28 @@ async fn main() -> Result<()> {
         Command::Backup { out } => {
             let app = open(&cli).await?;
             let pb = spinner("backing up");
-            let m = app.store.backup(out, chrono::Utc::now(), |table, n| pb.set_message(format!("{table}: {n} rows"))).await?;
+            let m = app
+                .store
+                .backup(out, chrono::Utc::now(), |table, n| {
+                    pb.set_message(format!("{table}: {n} rows"))
+                })
+                .await?;
             pb.finish_and_clear();
             let rows: u64 = m.tables.iter().map(|(_, n)| n).sum();
-            println!("backup written to {} ({rows} rows in {} tables, {} files)", out.display(), m.tables.len(), m.blobs);
+            println!(
+                "backup written to {} ({rows} rows in {} tables, {} files)",
+                out.display(),
+                m.tables.len(),
+                m.blobs
+            );
         }
         Command::Restore { file } => {
             let app = open(&cli).await?;
             let pb = spinner("restoring");
-            let m = app.store.restore(file, |table, n| pb.set_message(format!("{table}: {n} rows"))).await?;
+            let m = app
+                .store
+                .restore(file, |table, n| pb.set_message(format!("{table}: {n} rows")))
+                .await?;
             pb.finish_and_clear();
             println!("restored backup of {} ({} files)", m.created_at, m.blobs);
             verify(&app).await?;
@@ -255,18 +333,27 @@ async fn main() -> Result<()> {
         }
         Command::Docket { command } => docket_command(command)?,
         Command::Advise { profile } => {
-            let text = std::fs::read_to_string(profile).with_context(|| format!("reading {}", profile.display()))?;
-            let advice = delegation::advisor::advise_toml(&text).with_context(|| format!("in {}", profile.display()))?;
+            let text = std::fs::read_to_string(profile)
+                .with_context(|| format!("reading {}", profile.display()))?;
+            let advice = delegation::advisor::advise_toml(&text)
+                .with_context(|| format!("in {}", profile.display()))?;
             print!("{}", delegation::advisor::render_table(&advice));
         }
-        Command::Billing { command: BillingCommand::LedesValidate { file } } => ledes_validate(file)?,
+        Command::Billing { command: BillingCommand::LedesValidate { file } } => {
+            ledes_validate(file)?
+        }
     }
     Ok(())
 }
 
 async fn load_demo(app: &app::App) -> Result<()> {
     let s = app.load_demo().await.map_err(app_err)?;
-    println!("Loaded the demo firm: {} matters, {} work items. Demo users (password {}):", s.matters, s.work_items, app::demo::DEMO_PASSWORD);
+    println!(
+        "Loaded the demo firm: {} matters, {} work items. Demo users (password {}):",
+        s.matters,
+        s.work_items,
+        app::demo::DEMO_PASSWORD
+    );
     for (email, role) in s.users {
         println!("  {email:<24} {}", role.label());
     }
@@ -279,7 +366,9 @@ async fn verify(app: &app::App) -> Result<()> {
             println!("audit log intact: {entries} entries verified");
             Ok(())
         }
-        store::AuditVerification::Broken { seq, reason } => bail!("audit log BROKEN at entry {seq}: {reason}"),
+        store::AuditVerification::Broken { seq, reason } => {
+            bail!("audit log BROKEN at entry {seq}: {reason}")
+        }
     }
 }
 
@@ -287,11 +376,32 @@ async fn export(app: &app::App, actor: &domain::Actor, what: &str) -> Result<()>
     let mut w = csv::Writer::from_writer(std::io::stdout());
     let mut page = 1;
     if what == "contacts" {
-        w.write_record(["Id", "Type", "Name", "Aliases", "Former Names", "Email", "Phone", "Address"])?;
+        w.write_record([
+            "Id",
+            "Type",
+            "Name",
+            "Aliases",
+            "Former Names",
+            "Email",
+            "Phone",
+            "Address",
+        ])?;
         loop {
-            let (rows, more) = app.list_contacts(actor, None, None, store::Page::new(page, 200)).await.map_err(app_err)?;
+            let (rows, more) = app
+                .list_contacts(actor, None, None, store::Page::new(page, 200))
+                .await
+                .map_err(app_err)?;
             for c in rows {
-                w.write_record([c.id.to_string(), c.kind.as_str().into(), c.name, c.aliases.join("; "), c.former_names.join("; "), c.emails.join("; "), c.phones.join("; "), c.addresses.join("; ")])?;
+                w.write_record([
+                    c.id.to_string(),
+                    c.kind.as_str().into(),
+                    c.name,
+                    c.aliases.join("; "),
+                    c.former_names.join("; "),
+                    c.emails.join("; "),
+                    c.phones.join("; "),
+                    c.addresses.join("; "),
+                ])?;
             }
             if !more {
                 break;
@@ -299,12 +409,37 @@ async fn export(app: &app::App, actor: &domain::Actor, what: &str) -> Result<()>
             page += 1;
         }
     } else {
-        w.write_record(["Id", "Matter Number", "Description", "Client", "Practice Area", "Court", "Case Number", "Status", "Open Date", "Onshore Only"])?;
+        w.write_record([
+            "Id",
+            "Matter Number",
+            "Description",
+            "Client",
+            "Practice Area",
+            "Court",
+            "Case Number",
+            "Status",
+            "Open Date",
+            "Onshore Only",
+        ])?;
         loop {
-            let (rows, more) = app.list_matters(actor, &Default::default(), store::Page::new(page, 200)).await.map_err(app_err)?;
+            let (rows, more) = app
+                .list_matters(actor, &Default::default(), store::Page::new(page, 200))
+                .await
+                .map_err(app_err)?;
             for r in rows {
                 let m = r.matter;
-                w.write_record([m.id.to_string(), m.number, m.title, r.client_name, m.practice_area, m.court, m.case_number, m.status.as_str().into(), m.opened_on.to_string(), m.onshore_only.to_string()])?;
+                w.write_record([
+                    m.id.to_string(),
+                    m.number,
+                    m.title,
+                    r.client_name,
+                    m.practice_area,
+                    m.court,
+                    m.case_number,
+                    m.status.as_str().into(),
+                    m.opened_on.to_string(),
+                    m.onshore_only.to_string(),
+                ])?;
             }
             if !more {
                 break;
@@ -339,7 +474,13 @@ fn ledes_validate(file: &Path) -> Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     match billing::ledes::validate_bytes(&bytes) {
         Ok(summary) => {
-            println!("{}: valid {:?}, {} line items in {} invoices", file.display(), summary.format, summary.line_items, summary.invoices.len());
+            println!(
+                "{}: valid {:?}, {} line items in {} invoices",
+                file.display(),
+                summary.format,
+                summary.line_items,
+                summary.invoices.len()
+            );
             for w in &summary.warnings {
                 println!("  warning: {w}");
             }

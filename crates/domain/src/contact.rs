@@ -82,8 +82,26 @@ pub struct DuplicateHint {
 /// "ACME Holdings, Inc." and "acme holdings" compare equal.
 pub fn normalize_name(name: &str) -> String {
     const SUFFIXES: &[&str] = &[
-        "inc", "incorporated", "llc", "llp", "lp", "ltd", "limited", "corp", "corporation", "co",
-        "company", "gmbh", "ag", "sa", "plc", "nv", "bv", "pc", "pllc", "the",
+        "inc",
+        "incorporated",
+        "llc",
+        "llp",
+        "lp",
+        "ltd",
+        "limited",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "gmbh",
+        "ag",
+        "sa",
+        "plc",
+        "nv",
+        "bv",
+        "pc",
+        "pllc",
+        "the",
     ];
     let ascii = deunicode::deunicode(name).to_lowercase();
     // Dots and apostrophes join ("S.A." is "sa", "O'Brien" is "obrien"); other punctuation splits.
@@ -128,7 +146,11 @@ pub fn likely_duplicates<'a>(
             }
         }
         if let Some(reason) = reason {
-            hints.push(DuplicateHint { contact_id: contact.id, name: contact.name.clone(), reason });
+            hints.push(DuplicateHint {
+                contact_id: contact.id,
+                name: contact.name.clone(),
+                reason,
+            });
         }
     }
     hints

@@ -3,7 +3,9 @@
 use std::fmt;
 
 /// A UUIDv7 identifier. Time-ordered, so inserts stay local in indexes, and text-portable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]

@@ -81,7 +81,8 @@ impl Policy {
             EditMatter(m) => firm_staff && Self::sees_matter(actor, m),
             ManageMatterTeam(m) => {
                 !m.walled
-                    && (role == Role::Admin || (role == Role::Attorney && m.is_responsible_attorney))
+                    && (role == Role::Admin
+                        || (role == Role::Attorney && m.is_responsible_attorney))
             }
             CreateWorkItem(m) => internal && Self::sees_matter(actor, m),
             ViewWorkItem(w) | UpdateWorkItem(w) => Self::sees_work(actor, w),
@@ -135,7 +136,8 @@ mod tests {
         };
         for role in Role::ALL {
             assert!(!Policy::allows(&actor(*role), Action::ViewMatter(walled)), "{role}");
-            let w = WorkAccess { matter: walled, assigned_to_actor: true, assigned_to_actor_org: true };
+            let w =
+                WorkAccess { matter: walled, assigned_to_actor: true, assigned_to_actor_org: true };
             assert!(!Policy::allows(&actor(*role), Action::ViewWorkItem(w)), "{role}");
         }
     }

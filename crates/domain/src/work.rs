@@ -71,7 +71,11 @@ impl WorkStatus {
     }
 
     pub fn transition(self, to: WorkStatus) -> Result<WorkStatus, DomainError> {
-        if self.next().contains(&to) { Ok(to) } else { Err(DomainError::Transition { from: self, to }) }
+        if self.next().contains(&to) {
+            Ok(to)
+        } else {
+            Err(DomainError::Transition { from: self, to })
+        }
     }
 }
 
@@ -108,7 +112,10 @@ impl WorkItem {
             return Err(DomainError::invalid("volume", "volume cannot be negative"));
         }
         if self.status == WorkStatus::Assigned && self.assignee.is_none() {
-            return Err(DomainError::invalid("assignee", "an assigned work item needs an assignee"));
+            return Err(DomainError::invalid(
+                "assignee",
+                "an assigned work item needs an assignee",
+            ));
         }
         Ok(())
     }

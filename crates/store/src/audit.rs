@@ -21,7 +21,13 @@ pub struct AuditEvent {
 }
 
 impl AuditEvent {
-    pub fn new(at: DateTime<Utc>, actor: Option<Id>, action: &str, entity: &str, entity_id: impl ToString) -> Self {
+    pub fn new(
+        at: DateTime<Utc>,
+        actor: Option<Id>,
+        action: &str,
+        entity: &str,
+        entity_id: impl ToString,
+    ) -> Self {
         AuditEvent {
             at,
             actor,
@@ -54,15 +60,21 @@ pub struct AuditEntry {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditVerification {
-    Intact { entries: i64 },
+    Intact {
+        entries: i64,
+    },
     /// The first entry whose stored hash or link does not match what the chain says it must be.
-    Broken { seq: i64, reason: String },
+    Broken {
+        seq: i64,
+        reason: String,
+    },
 }
 
-fn entry_hash(prev: &str, seq: i64, at: &str, actor: Option<&str>, action: &str, entity: &str, entity_id: &str, detail: &str) -> String {
+/// The chain hash over an entry's fields in order: previous hash, seq, at, actor, action,
+/// entity, entity id, detail. Length-prefixed so no two entries serialize to the same bytes.
+fn entry_hash(fields: [&str; 8]) -> String {
     let mut h = Sha256::new();
-    // Length-prefixed fields: no two different entries serialize to the same bytes.
-    for field in [prev, &seq.to_string(), at, actor.unwrap_or("-"), action, entity, entity_id, detail] {
+    for field in fields {
         h.update((field.len() as u64).to_be_bytes());
         h.update(field.as_bytes());
     }
@@ -79,8 +91,20 @@ pub(crate) async fn append(tx: &mut Transaction<'static, Any>, event: &AuditEven
     let at = ts(event.at);
     let actor = event.actor.map(|a| a.to_string());
     let detail = event.detail.to_string();
-    let hash = entry_hash(&prev, seq, &at, actor.as_deref(), &event.action, &event.entity, &event.entity_id, &detail);
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut **tx).await?;
+    let hash = entry_hash([
+        &prev,
+        &seq.to_string(),
+        &at,
+        actor.as_deref().unwrap_or("-"),
+        &event.action,
+        &event.entity,
+        &event.entity_id,
+        &detail,
+    ]);
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
     sqlx::query(
         "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, detail, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -123,7 +147,11 @@ impl Store {
     }
 
     /// The newest entries first, optionally only those about one entity.
-    pub async fn audit_entries(&self, entity_id: Option<&str>, limit: i64) -> Result<Vec<AuditEntry>> {
+    pub async fn audit_entries(
+        &self,
+        entity_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>> {
         let mut sql = Sql::new("SELECT * FROM audit_log");
         if let Some(id) = entity_id {
             sql.push(" WHERE entity_id = ");
@@ -142,24 +170,43 @@ impl Store {
         let mut last_seq = 0;
         loop {
             // Paged so a long log does not sit in memory at once.
-            let rows = sqlx::query("SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 1000")
-                .bind(expected_seq)
-                .fetch_all(&self.read)
-                .await?;
+            let rows =
+                sqlx::query("SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 1000")
+                    .bind(expected_seq)
+                    .fetch_all(&self.read)
+                    .await?;
             if rows.is_empty() {
                 break;
             }
             for row in &rows {
                 let e = entry_from_row(row)?;
                 if e.seq != expected_seq {
-                    return Ok(AuditVerification::Broken { seq: expected_seq, reason: format!("entry {expected_seq} is missing") });
+                    return Ok(AuditVerification::Broken {
+                        seq: expected_seq,
+                        reason: format!("entry {expected_seq} is missing"),
+                    });
                 }
                 if e.prev_hash != prev {
-                    return Ok(AuditVerification::Broken { seq: e.seq, reason: "does not link to the previous entry".into() });
+                    return Ok(AuditVerification::Broken {
+                        seq: e.seq,
+                        reason: "does not link to the previous entry".into(),
+                    });
                 }
-                let want = entry_hash(&prev, e.seq, &e.at, e.actor.as_deref(), &e.action, &e.entity, &e.entity_id, &e.detail);
+                let want = entry_hash([
+                    &prev,
+                    &e.seq.to_string(),
+                    &e.at,
+                    e.actor.as_deref().unwrap_or("-"),
+                    &e.action,
+                    &e.entity,
+                    &e.entity_id,
+                    &e.detail,
+                ]);
                 if want != e.hash {
-                    return Ok(AuditVerification::Broken { seq: e.seq, reason: "content does not match its hash (altered)".into() });
+                    return Ok(AuditVerification::Broken {
+                        seq: e.seq,
+                        reason: "content does not match its hash (altered)".into(),
+                    });
                 }
                 prev = e.hash;
                 last_seq = e.seq;
@@ -167,11 +214,15 @@ impl Store {
             }
         }
         let (head_seq, head_hash): (i64, String) =
-            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.read).await?;
+            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+                .fetch_one(&self.read)
+                .await?;
         if head_seq != last_seq || (last_seq > 0 && head_hash != prev) {
             return Ok(AuditVerification::Broken {
                 seq: last_seq + 1,
-                reason: format!("the log ends at {last_seq} but the head says {head_seq} (entries removed from the end)"),
+                reason: format!(
+                    "the log ends at {last_seq} but the head says {head_seq} (entries removed from the end)"
+                ),
             });
         }
         Ok(AuditVerification::Intact { entries: last_seq })
@@ -187,10 +238,16 @@ impl Store {
                 sqlx::raw_sql("DROP TRIGGER audit_log_no_update").execute(&mut *tx).await?;
             }
             crate::Backend::Postgres => {
-                sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update").execute(&mut *tx).await?;
+                sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
-        let n = sqlx::query("UPDATE audit_log SET detail = $1 WHERE seq = $2").bind(detail).bind(seq).execute(&mut *tx).await?;
+        let n = sqlx::query("UPDATE audit_log SET detail = $1 WHERE seq = $2")
+            .bind(detail)
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?;
         if n.rows_affected() != 1 {
             return Err(StoreError::NotFound("audit entry"));
         }

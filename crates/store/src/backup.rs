@@ -37,7 +37,11 @@ fn value_at(row: &sqlx::any::AnyRow, i: usize, name: &str) -> Result<Value> {
     Err(StoreError::Corrupt(format!("column {name} has a type backups do not handle")))
 }
 
-fn append_file(tar: &mut tar::Builder<impl Write>, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+fn append_file(
+    tar: &mut tar::Builder<impl Write>,
+    name: &str,
+    bytes: &[u8],
+) -> std::io::Result<()> {
     let mut header = tar::Header::new_gnu();
     header.set_size(bytes.len() as u64);
     header.set_mode(0o600);
@@ -48,10 +52,17 @@ fn append_file(tar: &mut tar::Builder<impl Write>, name: &str, bytes: &[u8]) -> 
 
 impl Store {
     /// Writes a consistent snapshot of the database and its blobs to `out` (a tar file).
-    pub async fn backup(&self, out: &Path, now: chrono::DateTime<chrono::Utc>, mut progress: impl FnMut(&str, u64)) -> Result<Manifest> {
+    pub async fn backup(
+        &self,
+        out: &Path,
+        now: chrono::DateTime<chrono::Utc>,
+        mut progress: impl FnMut(&str, u64),
+    ) -> Result<Manifest> {
         let mut tx = self.read.begin().await?;
         if self.backend == Backend::Postgres {
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await?;
         }
         let tmp = out.with_extension("partial");
         let file = std::fs::File::create(&tmp).map_err(StoreError::io(&tmp))?;
@@ -59,7 +70,9 @@ impl Store {
         let mut counts = Vec::new();
         let mut blob_hashes = std::collections::BTreeSet::new();
         for table in TABLES {
-            let rows = sqlx::query(AssertSqlSafe(format!("SELECT * FROM {table}"))).fetch_all(&mut *tx).await?;
+            let rows = sqlx::query(AssertSqlSafe(format!("SELECT * FROM {table}")))
+                .fetch_all(&mut *tx)
+                .await?;
             let mut lines = Vec::new();
             for row in &rows {
                 let mut obj = Map::new();
@@ -71,10 +84,12 @@ impl Store {
                 {
                     blob_hashes.insert(sha.clone());
                 }
-                serde_json::to_writer(&mut lines, &obj).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                serde_json::to_writer(&mut lines, &obj)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 lines.push(b'\n');
             }
-            append_file(&mut tar, &format!("tables/{table}.jsonl"), &lines).map_err(StoreError::io(&tmp))?;
+            append_file(&mut tar, &format!("tables/{table}.jsonl"), &lines)
+                .map_err(StoreError::io(&tmp))?;
             counts.push((table.to_string(), rows.len() as u64));
             progress(table, rows.len() as u64);
         }
@@ -102,9 +117,15 @@ impl Store {
 
     /// Restores a backup into this store, which must be empty (freshly migrated): restoring
     /// over live data would mix two histories and break the audit chain.
-    pub async fn restore(&self, input: &Path, mut progress: impl FnMut(&str, u64)) -> Result<Manifest> {
+    pub async fn restore(
+        &self,
+        input: &Path,
+        mut progress: impl FnMut(&str, u64),
+    ) -> Result<Manifest> {
         if self.count_users().await? > 0 || self.count("audit_log").await? > 0 {
-            return Err(StoreError::Conflict("restore needs an empty database; use a new --data-dir or database".into()));
+            return Err(StoreError::Conflict(
+                "restore needs an empty database; use a new --data-dir or database".into(),
+            ));
         }
         let file = std::fs::File::open(input).map_err(StoreError::io(input))?;
         let mut archive = tar::Archive::new(std::io::BufReader::new(file));
@@ -120,20 +141,32 @@ impl Store {
                 tables.insert(t.to_string(), bytes);
             } else if let Some(sha) = name.strip_prefix("blobs/") {
                 if sha256_hex(&bytes) != sha {
-                    return Err(StoreError::Corrupt(format!("blob {sha} does not match its content")));
+                    return Err(StoreError::Corrupt(format!(
+                        "blob {sha} does not match its content"
+                    )));
                 }
                 self.blobs.put(&bytes).await?;
                 blob_count += 1;
             } else if name == "manifest.json" {
-                manifest = Some(serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(format!("manifest: {e}")))?);
+                manifest = Some(
+                    serde_json::from_slice(&bytes)
+                        .map_err(|e| StoreError::Corrupt(format!("manifest: {e}")))?,
+                );
             }
         }
-        let manifest = manifest.ok_or_else(|| StoreError::Corrupt("not a lawdesk backup (no manifest.json)".into()))?;
+        let manifest = manifest
+            .ok_or_else(|| StoreError::Corrupt("not a lawdesk backup (no manifest.json)".into()))?;
         if manifest.format != FORMAT {
-            return Err(StoreError::Corrupt(format!("unsupported backup format {}", manifest.format)));
+            return Err(StoreError::Corrupt(format!(
+                "unsupported backup format {}",
+                manifest.format
+            )));
         }
         if blob_count != manifest.blobs {
-            return Err(StoreError::Corrupt(format!("backup lists {} blobs but holds {blob_count}", manifest.blobs)));
+            return Err(StoreError::Corrupt(format!(
+                "backup lists {} blobs but holds {blob_count}",
+                manifest.blobs
+            )));
         }
         let mut tx = self.write.begin().await?;
         sqlx::query("DELETE FROM audit_head").execute(&mut *tx).await?;
@@ -144,7 +177,8 @@ impl Store {
             let mut n = 0u64;
             for line in bytes.lines() {
                 let line = line.map_err(StoreError::io(input))?;
-                let obj: Map<String, Value> = serde_json::from_str(&line).map_err(|e| StoreError::Corrupt(format!("{table}: {e}")))?;
+                let obj: Map<String, Value> = serde_json::from_str(&line)
+                    .map_err(|e| StoreError::Corrupt(format!("{table}: {e}")))?;
                 let cols: Vec<&String> = obj.keys().collect();
                 let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
                 let sql = format!(
@@ -157,9 +191,15 @@ impl Store {
                     q = match &obj[c.as_str()] {
                         Value::Null => q.bind(None::<String>),
                         Value::Bool(b) => q.bind(*b),
-                        Value::Number(n) => q.bind(n.as_i64().ok_or_else(|| StoreError::Corrupt(format!("{table}.{c}: not an integer")))?),
+                        Value::Number(n) => q.bind(n.as_i64().ok_or_else(|| {
+                            StoreError::Corrupt(format!("{table}.{c}: not an integer"))
+                        })?),
                         Value::String(s) => q.bind(s.clone()),
-                        other => return Err(StoreError::Corrupt(format!("{table}.{c}: unexpected {other}"))),
+                        other => {
+                            return Err(StoreError::Corrupt(format!(
+                                "{table}.{c}: unexpected {other}"
+                            )));
+                        }
                     };
                 }
                 q.execute(&mut *tx).await?;

@@ -14,7 +14,8 @@ fn json(list: &[String]) -> String {
 }
 
 fn contact_from_row(r: &AnyRow, names: &[(String, String)]) -> Result<Contact> {
-    let pick = |kind: &str| names.iter().filter(|(k, _)| k == kind).map(|(_, n)| n.clone()).collect();
+    let pick =
+        |kind: &str| names.iter().filter(|(k, _)| k == kind).map(|(_, n)| n.clone()).collect();
     Ok(Contact {
         id: r.id("id")?,
         kind: ContactKind::parse(&r.text("kind")?)?,
@@ -30,7 +31,10 @@ fn contact_from_row(r: &AnyRow, names: &[(String, String)]) -> Result<Contact> {
 }
 
 async fn write_names(tx: &mut Transaction<'static, Any>, c: &Contact) -> Result<()> {
-    sqlx::query("DELETE FROM contact_names WHERE contact_id = $1").bind(c.id.to_string()).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM contact_names WHERE contact_id = $1")
+        .bind(c.id.to_string())
+        .execute(&mut **tx)
+        .await?;
     let mut seen = std::collections::HashSet::new();
     let names = std::iter::once(("primary", &c.name))
         .chain(c.aliases.iter().map(|a| ("alias", a)))
@@ -74,7 +78,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn update_contact(&self, c: &Contact, now: DateTime<Utc>, audit: AuditEvent) -> Result<()> {
+    pub async fn update_contact(
+        &self,
+        c: &Contact,
+        now: DateTime<Utc>,
+        audit: AuditEvent,
+    ) -> Result<()> {
         c.validate()?;
         let mut tx = self.write.begin().await?;
         let n = sqlx::query(
@@ -103,7 +112,8 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = Sql::new("SELECT contact_id, kind, name FROM contact_names WHERE contact_id IN (");
+        let mut sql =
+            Sql::new("SELECT contact_id, kind, name FROM contact_names WHERE contact_id IN (");
         for (i, id) in ids.iter().enumerate() {
             if i > 0 {
                 sql.push(", ");
@@ -121,8 +131,11 @@ impl Store {
         rows.iter()
             .zip(&ids)
             .map(|(r, id)| {
-                let mine: Vec<(String, String)> =
-                    names.iter().filter(|(c, _, _)| c == id).map(|(_, k, n)| (k.clone(), n.clone())).collect();
+                let mine: Vec<(String, String)> = names
+                    .iter()
+                    .filter(|(c, _, _)| c == id)
+                    .map(|(_, k, n)| (k.clone(), n.clone()))
+                    .collect();
                 contact_from_row(r, &mine)
             })
             .collect()
@@ -138,7 +151,12 @@ impl Store {
     }
 
     /// Contacts whose any name (or email) contains `q`, case- and accent-insensitively.
-    pub async fn list_contacts(&self, q: Option<&str>, kind: Option<ContactKind>, page: Page) -> Result<(Vec<Contact>, bool)> {
+    pub async fn list_contacts(
+        &self,
+        q: Option<&str>,
+        kind: Option<ContactKind>,
+        page: Page,
+    ) -> Result<(Vec<Contact>, bool)> {
         let mut sql = Sql::new("SELECT * FROM contacts c WHERE 1 = 1");
         if let Some(q) = q.filter(|q| !q.trim().is_empty()) {
             let norm = normalize_name(q);
@@ -162,7 +180,11 @@ impl Store {
 
     /// Contacts that share a normalized name word or an email with the given ones: the
     /// candidates a duplicate check then scores.
-    pub async fn duplicate_candidates(&self, names: &[&str], emails: &[String]) -> Result<Vec<Contact>> {
+    pub async fn duplicate_candidates(
+        &self,
+        names: &[&str],
+        emails: &[String],
+    ) -> Result<Vec<Contact>> {
         let mut sql = Sql::new("SELECT * FROM contacts c WHERE 1 = 0");
         for name in names {
             for word in normalize_name(name).split(' ').filter(|w| w.len() >= 3) {
@@ -181,7 +203,12 @@ impl Store {
         self.contacts_from_rows(rows).await
     }
 
-    pub async fn add_relationship(&self, r: &Relationship, now: DateTime<Utc>, audit: AuditEvent) -> Result<()> {
+    pub async fn add_relationship(
+        &self,
+        r: &Relationship,
+        now: DateTime<Utc>,
+        audit: AuditEvent,
+    ) -> Result<()> {
         if r.from_contact == r.to_contact {
             return Err(StoreError::Conflict("a contact cannot be related to itself".into()));
         }
@@ -220,7 +247,11 @@ impl Store {
                     kind: RelationshipKind::parse(&r.text("kind")?)?,
                     to_contact: r.id("to_contact")?,
                 };
-                let other = if rel.from_contact == contact { r.text("to_name")? } else { r.text("from_name")? };
+                let other = if rel.from_contact == contact {
+                    r.text("to_name")?
+                } else {
+                    r.text("from_name")?
+                };
                 Ok((rel, other))
             })
             .collect()

@@ -65,7 +65,9 @@ pub(crate) fn push_matter_visible(sql: &mut Sql, actor: &Actor, m: &str) {
             sql.push(&format!(" AND EXISTS (SELECT 1 FROM matter_team mt WHERE mt.matter_id = {m}.id AND mt.user_id = {me})"));
         }
         Role::VirtualAssistant | Role::LpoReviewer | Role::LpoManager => {
-            sql.push(&format!(" AND EXISTS (SELECT 1 FROM work_items aw WHERE aw.matter_id = {m}.id AND "));
+            sql.push(&format!(
+                " AND EXISTS (SELECT 1 FROM work_items aw WHERE aw.matter_id = {m}.id AND "
+            ));
             push_assigned_to_actor(sql, actor, "aw", &me);
             sql.push(")");
         }
@@ -91,30 +93,39 @@ pub(crate) fn push_assigned_to_actor(sql: &mut Sql, actor: &Actor, w: &str, me: 
 }
 
 async fn next_sequence(tx: &mut Transaction<'static, Any>, scope: &str) -> Result<i64> {
-    sqlx::query("INSERT INTO sequences (scope, last_value) VALUES ($1, 0) ON CONFLICT (scope) DO NOTHING")
-        .bind(scope)
-        .execute(&mut **tx)
-        .await?;
-    let (v,): (i64,) = sqlx::query_as("UPDATE sequences SET last_value = last_value + 1 WHERE scope = $1 RETURNING last_value")
-        .bind(scope)
-        .fetch_one(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO sequences (scope, last_value) VALUES ($1, 0) ON CONFLICT (scope) DO NOTHING",
+    )
+    .bind(scope)
+    .execute(&mut **tx)
+    .await?;
+    let (v,): (i64,) = sqlx::query_as(
+        "UPDATE sequences SET last_value = last_value + 1 WHERE scope = $1 RETURNING last_value",
+    )
+    .bind(scope)
+    .fetch_one(&mut **tx)
+    .await?;
     Ok(v)
 }
 
 impl Store {
     pub async fn create_client(&self, client: &Client, audit: AuditEvent) -> Result<()> {
         let mut tx = self.write.begin().await?;
-        let r = sqlx::query("INSERT INTO clients (id, contact_id, code, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(client.id.to_string())
-            .bind(client.contact_id.to_string())
-            .bind(&client.code)
-            .bind(ts(client.created_at))
-            .execute(&mut *tx)
-            .await;
+        let r = sqlx::query(
+            "INSERT INTO clients (id, contact_id, code, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(client.id.to_string())
+        .bind(client.contact_id.to_string())
+        .bind(&client.code)
+        .bind(ts(client.created_at))
+        .execute(&mut *tx)
+        .await;
         if let Err(e) = r {
             return Err(if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
-                StoreError::Conflict(format!("client code {} or its contact is already a client", client.code))
+                StoreError::Conflict(format!(
+                    "client code {} or its contact is already a client",
+                    client.code
+                ))
             } else {
                 e.into()
             });
@@ -134,7 +145,8 @@ impl Store {
     }
 
     pub async fn list_clients(&self, q: Option<&str>, page: Page) -> Result<(Vec<Client>, bool)> {
-        let mut sql = Sql::new("SELECT cl.*, c.name FROM clients cl JOIN contacts c ON c.id = cl.contact_id");
+        let mut sql =
+            Sql::new("SELECT cl.*, c.name FROM clients cl JOIN contacts c ON c.id = cl.contact_id");
         if let Some(q) = q.filter(|q| !q.trim().is_empty()) {
             sql.push(" WHERE LOWER(c.name) LIKE ");
             let p = sql.bind_text(like_pattern(q));
@@ -150,7 +162,12 @@ impl Store {
 
     /// Opens a matter: assigns its number from the scheme's sequence, adds the client as a
     /// party and the team, all in one transaction.
-    pub async fn create_matter(&self, input: &MatterInput, scheme: &NumberScheme, audit: AuditEvent) -> Result<Matter> {
+    pub async fn create_matter(
+        &self,
+        input: &MatterInput,
+        scheme: &NumberScheme,
+        audit: AuditEvent,
+    ) -> Result<Matter> {
         let mut m = input.matter.clone();
         m.validate()?;
         let mut tx = self.write.begin().await?;
@@ -185,28 +202,42 @@ impl Store {
         .await;
         if let Err(e) = r {
             return Err(if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
-                StoreError::Conflict(format!("matter number {} is taken; check the numbering scheme", m.number))
+                StoreError::Conflict(format!(
+                    "matter number {} is taken; check the numbering scheme",
+                    m.number
+                ))
             } else {
                 e.into()
             });
         }
-        let client_contact: (String,) = sqlx::query_as("SELECT contact_id FROM clients WHERE id = $1")
-            .bind(m.client_id.to_string())
-            .fetch_one(&mut *tx)
-            .await?;
-        insert_party(&mut tx, Id::new_at(m.created_at), m.id, &client_contact.0, PartyRole::Client, m.created_at).await?;
+        let client_contact: (String,) =
+            sqlx::query_as("SELECT contact_id FROM clients WHERE id = $1")
+                .bind(m.client_id.to_string())
+                .fetch_one(&mut *tx)
+                .await?;
+        insert_party(
+            &mut tx,
+            Id::new_at(m.created_at),
+            m.id,
+            &client_contact.0,
+            PartyRole::Client,
+            m.created_at,
+        )
+        .await?;
         let mut team: Vec<Id> = input.team.clone();
         team.extend(m.responsible_attorney);
         team.extend(m.originating_attorney);
         team.sort();
         team.dedup();
         for user in team {
-            sqlx::query("INSERT INTO matter_team (matter_id, user_id, created_at) VALUES ($1, $2, $3)")
-                .bind(m.id.to_string())
-                .bind(user.to_string())
-                .bind(ts(m.created_at))
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO matter_team (matter_id, user_id, created_at) VALUES ($1, $2, $3)",
+            )
+            .bind(m.id.to_string())
+            .bind(user.to_string())
+            .bind(ts(m.created_at))
+            .execute(&mut *tx)
+            .await?;
         }
         let mut audit = audit;
         audit.entity_id = m.id.to_string();
@@ -216,7 +247,12 @@ impl Store {
         Ok(m)
     }
 
-    pub async fn update_matter(&self, m: &Matter, now: DateTime<Utc>, audit: AuditEvent) -> Result<()> {
+    pub async fn update_matter(
+        &self,
+        m: &Matter,
+        now: DateTime<Utc>,
+        audit: AuditEvent,
+    ) -> Result<()> {
         m.validate()?;
         let mut tx = self.write.begin().await?;
         let n = sqlx::query(
@@ -254,12 +290,20 @@ impl Store {
     }
 
     pub async fn matter_by_number(&self, number: &str) -> Result<Option<Matter>> {
-        let row = sqlx::query("SELECT * FROM matters WHERE number = $1").bind(number).fetch_optional(&self.read).await?;
+        let row = sqlx::query("SELECT * FROM matters WHERE number = $1")
+            .bind(number)
+            .fetch_optional(&self.read)
+            .await?;
         row.as_ref().map(matter_from_row).transpose()
     }
 
     /// The matters `actor` may see, filtered, sorted and paged.
-    pub async fn list_matters(&self, actor: &Actor, f: &MatterFilter, page: Page) -> Result<(Vec<MatterRow>, bool)> {
+    pub async fn list_matters(
+        &self,
+        actor: &Actor,
+        f: &MatterFilter,
+        page: Page,
+    ) -> Result<(Vec<MatterRow>, bool)> {
         let mut sql = Sql::new(
             "SELECT m.*, c.name AS client_name FROM matters m JOIN clients cl ON cl.id = m.client_id \
              JOIN contacts c ON c.id = cl.contact_id WHERE 1 = 1",
@@ -290,7 +334,9 @@ impl Store {
         let rows = sql.query().fetch_all(&self.read).await?;
         let mut out = rows
             .iter()
-            .map(|r| Ok(MatterRow { matter: matter_from_row(r)?, client_name: r.text("client_name")? }))
+            .map(|r| {
+                Ok(MatterRow { matter: matter_from_row(r)?, client_name: r.text("client_name")? })
+            })
             .collect::<Result<Vec<_>>>()?;
         let more = page.finish(&mut out);
         Ok((out, more))
@@ -308,12 +354,14 @@ impl Store {
         push_assigned_to_actor(&mut sql, actor, "aw", &me);
         sql.push(") AS assigned, m.responsible_attorney FROM matters m WHERE m.id = ");
         sql.bind_text(matter.to_string());
-        let row = sql.query().fetch_optional(&self.read).await?.ok_or(StoreError::NotFound("matter"))?;
+        let row =
+            sql.query().fetch_optional(&self.read).await?.ok_or(StoreError::NotFound("matter"))?;
         Ok(MatterAccess {
             on_team: row.int("on_team")? > 0,
             walled: row.int("walled")? > 0,
             has_assigned_work: row.int("assigned")? > 0,
-            is_responsible_attorney: row.opt_text("responsible_attorney")?.as_deref() == Some(&actor.user_id.to_string()),
+            is_responsible_attorney: row.opt_text("responsible_attorney")?.as_deref()
+                == Some(&actor.user_id.to_string()),
         })
     }
 
@@ -333,12 +381,20 @@ impl Store {
             WorkAccess {
                 matter,
                 assigned_to_actor: assignee == Some(actor.user_id),
-                assigned_to_actor_org: actor.organization_id.is_some() && assignee_org == actor.organization_id,
+                assigned_to_actor_org: actor.organization_id.is_some()
+                    && assignee_org == actor.organization_id,
             },
         ))
     }
 
-    pub async fn add_party(&self, matter: Id, contact: Id, role: PartyRole, now: DateTime<Utc>, audit: AuditEvent) -> Result<Id> {
+    pub async fn add_party(
+        &self,
+        matter: Id,
+        contact: Id,
+        role: PartyRole,
+        now: DateTime<Utc>,
+        audit: AuditEvent,
+    ) -> Result<Id> {
         let mut tx = self.write.begin().await?;
         let id = Id::new_at(now);
         insert_party(&mut tx, id, matter, &contact.to_string(), role, now).await?;
@@ -390,7 +446,9 @@ impl Store {
             .bind(contact.to_string())
             .fetch_all(&self.read)
             .await?;
-        rows.iter().map(|r| Ok((matter_from_row(r)?, PartyRole::parse(&r.text("party_role")?)?))).collect()
+        rows.iter()
+            .map(|r| Ok((matter_from_row(r)?, PartyRole::parse(&r.text("party_role")?)?)))
+            .collect()
     }
 
     pub async fn team(&self, matter: Id) -> Result<Vec<domain::User>> {
@@ -405,7 +463,14 @@ impl Store {
         Ok(out)
     }
 
-    pub async fn set_team_member(&self, matter: Id, user: Id, member: bool, now: DateTime<Utc>, audit: AuditEvent) -> Result<()> {
+    pub async fn set_team_member(
+        &self,
+        matter: Id,
+        user: Id,
+        member: bool,
+        now: DateTime<Utc>,
+        audit: AuditEvent,
+    ) -> Result<()> {
         let mut tx = self.write.begin().await?;
         if member {
             sqlx::query("INSERT INTO matter_team (matter_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (matter_id, user_id) DO NOTHING")
@@ -427,9 +492,18 @@ impl Store {
     }
 
     /// Walls a user off a matter; also removes them from its team so nothing stale remains.
-    pub async fn add_wall(&self, matter: Id, user: Id, reason: &str, now: DateTime<Utc>, audit: AuditEvent) -> Result<()> {
+    pub async fn add_wall(
+        &self,
+        matter: Id,
+        user: Id,
+        reason: &str,
+        now: DateTime<Utc>,
+        audit: AuditEvent,
+    ) -> Result<()> {
         if reason.trim().is_empty() {
-            return Err(domain::DomainError::invalid("reason", "an ethical wall needs a reason").into());
+            return Err(
+                domain::DomainError::invalid("reason", "an ethical wall needs a reason").into()
+            );
         }
         let mut tx = self.write.begin().await?;
         sqlx::query("INSERT INTO ethical_walls (matter_id, user_id, reason, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (matter_id, user_id) DO NOTHING")
@@ -450,10 +524,12 @@ impl Store {
     }
 
     pub async fn walls(&self, matter: Id) -> Result<Vec<(domain::User, String)>> {
-        let rows = sqlx::query("SELECT user_id, reason FROM ethical_walls WHERE matter_id = $1 ORDER BY created_at")
-            .bind(matter.to_string())
-            .fetch_all(&self.read)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT user_id, reason FROM ethical_walls WHERE matter_id = $1 ORDER BY created_at",
+        )
+        .bind(matter.to_string())
+        .fetch_all(&self.read)
+        .await?;
         let mut out = Vec::new();
         for r in rows {
             out.push((self.user(r.id("user_id")?).await?, r.text("reason")?));
@@ -465,12 +541,22 @@ impl Store {
         if !crate::migrate::TABLES.contains(&table) {
             return Err(StoreError::NotFound("table"));
         }
-        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(&self.read).await?;
+        let (n,): (i64,) =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                .fetch_one(&self.read)
+                .await?;
         Ok(n)
     }
 }
 
-async fn insert_party(tx: &mut Transaction<'static, Any>, id: Id, matter: Id, contact: &str, role: PartyRole, now: DateTime<Utc>) -> Result<()> {
+async fn insert_party(
+    tx: &mut Transaction<'static, Any>,
+    id: Id,
+    matter: Id,
+    contact: &str,
+    role: PartyRole,
+    now: DateTime<Utc>,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO matter_parties (id, matter_id, contact_id, role, created_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (matter_id, contact_id, role) DO NOTHING",

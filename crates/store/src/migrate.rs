@@ -50,12 +50,14 @@ pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<usize> {
         let mut tx = pool.begin().await?;
         // raw_sql: several statements in one string, no parameters.
         sqlx::raw_sql(sql).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(m.version)
-            .bind(m.name)
-            .bind(ts(chrono::Utc::now()))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(m.version)
+        .bind(m.name)
+        .bind(ts(chrono::Utc::now()))
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         ran += 1;
     }

@@ -66,7 +66,12 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 }
 
 impl Store {
-    pub async fn create_user(&self, user: &User, password_hash: &str, audit: AuditEvent) -> Result<()> {
+    pub async fn create_user(
+        &self,
+        user: &User,
+        password_hash: &str,
+        audit: AuditEvent,
+    ) -> Result<()> {
         let mut tx = self.write.begin().await?;
         let now = ts(user.created_at);
         let inserted = sqlx::query(
@@ -109,12 +114,15 @@ impl Store {
             .bind(email)
             .fetch_optional(&self.read)
             .await?;
-        row.map(|r| Ok(UserRow { user: user_from_row(&r)?, password_hash: r.text("password_hash")? }))
-            .transpose()
+        row.map(|r| {
+            Ok(UserRow { user: user_from_row(&r)?, password_hash: r.text("password_hash")? })
+        })
+        .transpose()
     }
 
     pub async fn count_users(&self) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(&self.read).await?;
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(&self.read).await?;
         Ok(n)
     }
 
@@ -149,7 +157,12 @@ impl Store {
 
     /// Changes role, name, organization or active flag. Deactivation also revokes sessions and
     /// tokens in the same transaction, so a deactivated user is locked out at once.
-    pub async fn update_user(&self, user: &User, now: DateTime<Utc>, audit: AuditEvent) -> Result<()> {
+    pub async fn update_user(
+        &self,
+        user: &User,
+        now: DateTime<Utc>,
+        audit: AuditEvent,
+    ) -> Result<()> {
         let mut tx = self.write.begin().await?;
         let n = sqlx::query(
             "UPDATE users SET display_name = $1, role = $2, organization_id = $3, active = $4, updated_at = $5 WHERE id = $6",
@@ -167,11 +180,13 @@ impl Store {
         }
         if !user.active {
             for table in ["sessions", "api_tokens"] {
-                sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")))
-                    .bind(ts(now))
-                    .bind(user.id.to_string())
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE {table} SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL"
+                )))
+                .bind(ts(now))
+                .bind(user.id.to_string())
+                .execute(&mut *tx)
+                .await?;
             }
         }
         append(&mut tx, &audit).await?;
@@ -179,7 +194,13 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_password_hash(&self, user: Id, hash: &str, now: DateTime<Utc>, audit: AuditEvent) -> Result<()> {
+    pub async fn set_password_hash(
+        &self,
+        user: Id,
+        hash: &str,
+        now: DateTime<Utc>,
+        audit: AuditEvent,
+    ) -> Result<()> {
         let mut tx = self.write.begin().await?;
         let n = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
             .bind(hash)
@@ -216,12 +237,18 @@ impl Store {
     }
 
     /// The live session with this hash and its (active) user, if any.
-    pub async fn live_session(&self, id_hash: &str, now: DateTime<Utc>) -> Result<Option<(SessionRow, User)>> {
-        let row = sqlx::query("SELECT * FROM sessions WHERE id_hash = $1 AND revoked_at IS NULL AND expires_at > $2")
-            .bind(id_hash)
-            .bind(ts(now))
-            .fetch_optional(&self.read)
-            .await?;
+    pub async fn live_session(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(SessionRow, User)>> {
+        let row = sqlx::query(
+            "SELECT * FROM sessions WHERE id_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
+        )
+        .bind(id_hash)
+        .bind(ts(now))
+        .fetch_optional(&self.read)
+        .await?;
         let Some(row) = row else { return Ok(None) };
         let session = session_from_row(&row)?;
         let user = self.user(session.user_id).await?;
@@ -229,15 +256,23 @@ impl Store {
     }
 
     pub async fn sessions_of(&self, user: Id) -> Result<Vec<SessionRow>> {
-        let rows = sqlx::query("SELECT * FROM sessions WHERE user_id = $1 ORDER BY created_at DESC LIMIT 50")
-            .bind(user.to_string())
-            .fetch_all(&self.read)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT * FROM sessions WHERE user_id = $1 ORDER BY created_at DESC LIMIT 50",
+        )
+        .bind(user.to_string())
+        .fetch_all(&self.read)
+        .await?;
         rows.iter().map(session_from_row).collect()
     }
 
     /// Revokes one session (by hash) or all of a user's sessions (`id_hash = None`).
-    pub async fn revoke_sessions(&self, user: Id, id_hash: Option<&str>, now: DateTime<Utc>, audit: AuditEvent) -> Result<u64> {
+    pub async fn revoke_sessions(
+        &self,
+        user: Id,
+        id_hash: Option<&str>,
+        now: DateTime<Utc>,
+        audit: AuditEvent,
+    ) -> Result<u64> {
         let mut tx = self.write.begin().await?;
         let mut sql = Sql::new("UPDATE sessions SET revoked_at = ");
         sql.bind_text(ts(now));
@@ -253,7 +288,12 @@ impl Store {
         Ok(n)
     }
 
-    pub async fn create_api_token(&self, token: &ApiTokenRow, token_hash: &str, audit: AuditEvent) -> Result<()> {
+    pub async fn create_api_token(
+        &self,
+        token: &ApiTokenRow,
+        token_hash: &str,
+        audit: AuditEvent,
+    ) -> Result<()> {
         let mut tx = self.write.begin().await?;
         sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, NULL)")
             .bind(token.id.to_string())
@@ -270,20 +310,23 @@ impl Store {
 
     /// The active user owning an unrevoked token with this hash.
     pub async fn user_for_token(&self, token_hash: &str) -> Result<Option<User>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
-            .bind(token_hash)
-            .fetch_optional(&self.read)
-            .await?;
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.read)
+        .await?;
         let Some((user_id,)) = row else { return Ok(None) };
         let user = self.user(crate::sql::parse_id(&user_id)?).await?;
         Ok(user.active.then_some(user))
     }
 
     pub async fn api_tokens_of(&self, user: Id) -> Result<Vec<ApiTokenRow>> {
-        let rows = sqlx::query("SELECT * FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC")
-            .bind(user.to_string())
-            .fetch_all(&self.read)
-            .await?;
+        let rows =
+            sqlx::query("SELECT * FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC")
+                .bind(user.to_string())
+                .fetch_all(&self.read)
+                .await?;
         rows.iter()
             .map(|r| {
                 Ok(ApiTokenRow {
@@ -291,13 +334,23 @@ impl Store {
                     user_id: r.id("user_id")?,
                     name: r.text("name")?,
                     created_at: r.time("created_at")?,
-                    revoked_at: r.opt_text("revoked_at")?.as_deref().map(crate::sql::parse_ts).transpose()?,
+                    revoked_at: r
+                        .opt_text("revoked_at")?
+                        .as_deref()
+                        .map(crate::sql::parse_ts)
+                        .transpose()?,
                 })
             })
             .collect()
     }
 
-    pub async fn revoke_api_token(&self, user: Id, token: Id, now: DateTime<Utc>, audit: AuditEvent) -> Result<()> {
+    pub async fn revoke_api_token(
+        &self,
+        user: Id,
+        token: Id,
+        now: DateTime<Utc>,
+        audit: AuditEvent,
+    ) -> Result<()> {
         let mut tx = self.write.begin().await?;
         let n = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
             .bind(ts(now))

@@ -65,7 +65,8 @@ fn item_from_row(r: &AnyRow) -> Result<WorkItemRow> {
             service_line: ServiceLine::parse(&r.text("service_line")?)?,
             title: r.text("title")?,
             description: r.text("description")?,
-            volume: Decimal::from_str(&volume).map_err(|e| StoreError::Corrupt(format!("volume {volume:?}: {e}")))?,
+            volume: Decimal::from_str(&volume)
+                .map_err(|e| StoreError::Corrupt(format!("volume {volume:?}: {e}")))?,
             unit: Unit::parse(&r.text("unit")?)?,
             due_on: r.opt_text("due_on")?.as_deref().map(parse_date).transpose()?,
             priority: Priority::parse(&r.text("priority")?)?,
@@ -115,7 +116,12 @@ impl Store {
 
     /// Saves `w` if it is still at `expected_version`; otherwise reports a conflict and changes
     /// nothing. Returns the new version.
-    pub async fn update_work_item(&self, w: &WorkItem, expected_version: i64, audit: AuditEvent) -> Result<i64> {
+    pub async fn update_work_item(
+        &self,
+        w: &WorkItem,
+        expected_version: i64,
+        audit: AuditEvent,
+    ) -> Result<i64> {
         w.validate()?;
         let mut tx = self.write.begin().await?;
         let n = sqlx::query(
@@ -137,13 +143,16 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if n.rows_affected() == 0 {
-            let exists: Option<(i64,)> = sqlx::query_as("SELECT version FROM work_items WHERE id = $1")
-                .bind(w.id.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
+            let exists: Option<(i64,)> =
+                sqlx::query_as("SELECT version FROM work_items WHERE id = $1")
+                    .bind(w.id.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await?;
             return Err(match exists {
                 None => StoreError::NotFound("work item"),
-                Some(_) => StoreError::Conflict("this work item was changed by someone else; reload and try again".into()),
+                Some(_) => StoreError::Conflict(
+                    "this work item was changed by someone else; reload and try again".into(),
+                ),
             });
         }
         append(&mut tx, &audit).await?;
@@ -155,12 +164,21 @@ impl Store {
         let mut sql = Sql::new(SELECT_ITEMS);
         sql.push(" AND w.id = ");
         sql.bind_text(id.to_string());
-        let row = sql.query().fetch_optional(&self.read).await?.ok_or(StoreError::NotFound("work item"))?;
+        let row = sql
+            .query()
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::NotFound("work item"))?;
         item_from_row(&row)
     }
 
     /// The work items `actor` may see, filtered, sorted and paged.
-    pub async fn list_work_items(&self, actor: &Actor, f: &WorkFilter, page: Page) -> Result<(Vec<WorkItemRow>, bool)> {
+    pub async fn list_work_items(
+        &self,
+        actor: &Actor,
+        f: &WorkFilter,
+        page: Page,
+    ) -> Result<(Vec<WorkItemRow>, bool)> {
         let mut sql = Sql::new(SELECT_ITEMS);
         if actor.role.is_external() {
             let me = sql.param(Arg::Text(actor.user_id.to_string()));
@@ -251,7 +269,12 @@ impl Store {
 
     /// Stores the bytes in the blob store first, then records the attachment: a crash in
     /// between leaves at most an unreferenced blob, never a record without its file.
-    pub async fn add_attachment(&self, a: &Attachment, bytes: &[u8], audit: AuditEvent) -> Result<Attachment> {
+    pub async fn add_attachment(
+        &self,
+        a: &Attachment,
+        bytes: &[u8],
+        audit: AuditEvent,
+    ) -> Result<Attachment> {
         let sha = self.blobs.put(bytes).await?;
         let mut a = a.clone();
         a.blob_sha256 = sha;
@@ -277,10 +300,11 @@ impl Store {
     }
 
     pub async fn attachments(&self, work_item: Id) -> Result<Vec<Attachment>> {
-        let rows = sqlx::query("SELECT * FROM attachments WHERE work_item_id = $1 ORDER BY created_at")
-            .bind(work_item.to_string())
-            .fetch_all(&self.read)
-            .await?;
+        let rows =
+            sqlx::query("SELECT * FROM attachments WHERE work_item_id = $1 ORDER BY created_at")
+                .bind(work_item.to_string())
+                .fetch_all(&self.read)
+                .await?;
         rows.iter().map(attachment_from_row).collect()
     }
 

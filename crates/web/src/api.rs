@@ -9,7 +9,10 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use domain::{Client, Contact, ContactKind, Id, Matter, MatterParty, MatterStatus, PartyRole, Role, ServiceLine, User, WorkItem, WorkStatus};
+use domain::{
+    Client, Contact, ContactKind, Id, Matter, MatterParty, MatterStatus, PartyRole, Role,
+    ServiceLine, User, WorkItem, WorkStatus,
+};
 use serde::{Deserialize, Serialize};
 use store::{MatterFilter, Page, WorkFilter};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -45,9 +48,50 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "lawdesk API", version = "1", description = "Matters, work items, contacts, clients and users. Authenticate with `Authorization: Bearer <token>` (create tokens on the Account page). Errors are `{\"error\": {\"code\", \"message\", \"field\"}}` with stable codes: unauthenticated, forbidden, not_found, invalid, conflict, rate_limited, internal."),
-    paths(me, list_users, create_user, list_contacts, create_contact, get_contact, list_clients, create_client, list_matters, create_matter, get_matter, add_party, create_work_item, list_work_items, get_work_item, set_work_status),
-    components(schemas(User, Contact, Client, Matter, MatterParty, WorkItem, ErrorBody, ErrorDetail, NewUserIn, NewUserOut, ContactIn, ClientIn, MatterIn, MatterOut, MatterDetail, PartyIn, WorkItemIn, WorkItemOut, StatusIn))
+    info(
+        title = "lawdesk API",
+        version = "1",
+        description = "Matters, work items, contacts, clients and users. Authenticate with `Authorization: Bearer <token>` (create tokens on the Account page). Errors are `{\"error\": {\"code\", \"message\", \"field\"}}` with stable codes: unauthenticated, forbidden, not_found, invalid, conflict, rate_limited, internal."
+    ),
+    paths(
+        me,
+        list_users,
+        create_user,
+        list_contacts,
+        create_contact,
+        get_contact,
+        list_clients,
+        create_client,
+        list_matters,
+        create_matter,
+        get_matter,
+        add_party,
+        create_work_item,
+        list_work_items,
+        get_work_item,
+        set_work_status
+    ),
+    components(schemas(
+        User,
+        Contact,
+        Client,
+        Matter,
+        MatterParty,
+        WorkItem,
+        ErrorBody,
+        ErrorDetail,
+        NewUserIn,
+        NewUserOut,
+        ContactIn,
+        ClientIn,
+        MatterIn,
+        MatterOut,
+        MatterDetail,
+        PartyIn,
+        WorkItemIn,
+        WorkItemOut,
+        StatusIn
+    ))
 )]
 pub struct ApiDoc;
 
@@ -107,10 +151,17 @@ async fn docs() -> Html<String> {
     }
     out.push_str("<p>Machine-readable: <a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a></p><table><tr><th>Method</th><th>Path</th><th>Summary</th></tr>");
     for (path, item) in &doc.paths.paths {
-        for (method, op) in [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put), ("DELETE", &item.delete)] {
+        for (method, op) in
+            [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put), ("DELETE", &item.delete)]
+        {
             if let Some(op) = op {
-                let summary = op.summary.clone().or_else(|| op.description.clone()).unwrap_or_default();
-                out.push_str(&format!("<tr><td>{method}</td><td><code>{}</code></td><td>{}</td></tr>", crate::error::escape(path), crate::error::escape(&summary)));
+                let summary =
+                    op.summary.clone().or_else(|| op.description.clone()).unwrap_or_default();
+                out.push_str(&format!(
+                    "<tr><td>{method}</td><td><code>{}</code></td><td>{}</td></tr>",
+                    crate::error::escape(path),
+                    crate::error::escape(&summary)
+                ));
             }
         }
     }
@@ -126,7 +177,11 @@ async fn me(ctx: ApiCtx) -> Json<User> {
 
 /// Users (administrators only).
 #[utoipa::path(get, path = "/api/v1/users", params(ListParams), responses((status = 200, body = ListOf<User>), (status = 403, body = ErrorBody)))]
-async fn list_users(State(s): State<AppState>, ctx: ApiCtx, Query(p): Query<ListParams>) -> ApiResult<Json<ListOf<User>>> {
+async fn list_users(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Query(p): Query<ListParams>,
+) -> ApiResult<Json<ListOf<User>>> {
     let (items, more) = s.app.list_users(&ctx.actor, p.q.as_deref(), p.page()).await.map_err(j)?;
     Ok(Json(ListOf { items, page: p.page().number, more }))
 }
@@ -149,16 +204,30 @@ pub struct NewUserOut {
 
 /// Creates a user with a one-time password (administrators only).
 #[utoipa::path(post, path = "/api/v1/users", request_body = NewUserIn, responses((status = 201, body = NewUserOut), (status = 422, body = ErrorBody)))]
-async fn create_user(State(s): State<AppState>, ctx: ApiCtx, Json(b): Json<NewUserIn>) -> ApiResult<Response> {
-    let input = NewUser { email: b.email, display_name: b.display_name, role: b.role, organization_id: b.organization_id };
+async fn create_user(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Json(b): Json<NewUserIn>,
+) -> ApiResult<Response> {
+    let input = NewUser {
+        email: b.email,
+        display_name: b.display_name,
+        role: b.role,
+        organization_id: b.organization_id,
+    };
     let (user, one_time_password) = s.app.create_user(&ctx.actor, &input).await.map_err(j)?;
     Ok((StatusCode::CREATED, Json(NewUserOut { user, one_time_password })).into_response())
 }
 
 /// Contacts (firm users only).
 #[utoipa::path(get, path = "/api/v1/contacts", params(ListParams), responses((status = 200, body = ListOf<Contact>), (status = 403, body = ErrorBody)))]
-async fn list_contacts(State(s): State<AppState>, ctx: ApiCtx, Query(p): Query<ListParams>) -> ApiResult<Json<ListOf<Contact>>> {
-    let (items, more) = s.app.list_contacts(&ctx.actor, p.q.as_deref(), None, p.page()).await.map_err(j)?;
+async fn list_contacts(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Query(p): Query<ListParams>,
+) -> ApiResult<Json<ListOf<Contact>>> {
+    let (items, more) =
+        s.app.list_contacts(&ctx.actor, p.q.as_deref(), None, p.page()).await.map_err(j)?;
     Ok(Json(ListOf { items, page: p.page().number, more }))
 }
 
@@ -183,7 +252,11 @@ pub struct ContactIn {
 
 /// Creates a contact; the response header `X-Possible-Duplicates` counts likely duplicates.
 #[utoipa::path(post, path = "/api/v1/contacts", request_body = ContactIn, responses((status = 201, body = Contact), (status = 422, body = ErrorBody)))]
-async fn create_contact(State(s): State<AppState>, ctx: ApiCtx, Json(b): Json<ContactIn>) -> ApiResult<Response> {
+async fn create_contact(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Json(b): Json<ContactIn>,
+) -> ApiResult<Response> {
     let form = ContactForm {
         kind: b.kind,
         name: b.name,
@@ -195,18 +268,28 @@ async fn create_contact(State(s): State<AppState>, ctx: ApiCtx, Json(b): Json<Co
         notes: b.notes,
     };
     let (c, hints) = s.app.create_contact(&ctx.actor, &form).await.map_err(j)?;
-    Ok((StatusCode::CREATED, [("x-possible-duplicates", hints.len().to_string())], Json(c)).into_response())
+    Ok((StatusCode::CREATED, [("x-possible-duplicates", hints.len().to_string())], Json(c))
+        .into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", params(("id" = String, Path)), responses((status = 200, body = Contact), (status = 404, body = ErrorBody)))]
-async fn get_contact(State(s): State<AppState>, ctx: ApiCtx, Path(id): Path<String>) -> ApiResult<Json<Contact>> {
+async fn get_contact(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Contact>> {
     let (c, _, _) = s.app.contact(&ctx.actor, parse_id(&id)?).await.map_err(j)?;
     Ok(Json(c))
 }
 
 #[utoipa::path(get, path = "/api/v1/clients", params(ListParams), responses((status = 200, body = ListOf<Client>)))]
-async fn list_clients(State(s): State<AppState>, ctx: ApiCtx, Query(p): Query<ListParams>) -> ApiResult<Json<ListOf<Client>>> {
-    let (items, more) = s.app.list_clients(&ctx.actor, p.q.as_deref(), p.page()).await.map_err(j)?;
+async fn list_clients(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Query(p): Query<ListParams>,
+) -> ApiResult<Json<ListOf<Client>>> {
+    let (items, more) =
+        s.app.list_clients(&ctx.actor, p.q.as_deref(), p.page()).await.map_err(j)?;
     Ok(Json(ListOf { items, page: p.page().number, more }))
 }
 
@@ -223,9 +306,14 @@ pub struct ClientIn {
 }
 
 #[utoipa::path(post, path = "/api/v1/clients", request_body = ClientIn, responses((status = 201, body = Client), (status = 409, body = ErrorBody)))]
-async fn create_client(State(s): State<AppState>, ctx: ApiCtx, Json(b): Json<ClientIn>) -> ApiResult<Response> {
+async fn create_client(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Json(b): Json<ClientIn>,
+) -> ApiResult<Response> {
     let contact = b.contact_id.as_deref().map(parse_id).transpose()?;
-    let kind = ContactKind::parse(b.kind.as_deref().unwrap_or("organization")).map_err(|e| j(e.into()))?;
+    let kind =
+        ContactKind::parse(b.kind.as_deref().unwrap_or("organization")).map_err(|e| j(e.into()))?;
     let c = s.app.create_client(&ctx.actor, contact, &b.name, kind, &b.code).await.map_err(j)?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
@@ -238,10 +326,22 @@ pub struct MatterOut {
 
 /// Matters the caller may see.
 #[utoipa::path(get, path = "/api/v1/matters", params(ListParams), responses((status = 200, body = ListOf<MatterOut>)))]
-async fn list_matters(State(s): State<AppState>, ctx: ApiCtx, Query(p): Query<ListParams>) -> ApiResult<Json<ListOf<MatterOut>>> {
-    let f = MatterFilter { q: p.q.clone(), status: p.status.as_deref().and_then(|s| MatterStatus::parse(s).ok()), client_id: None, sort: p.sort.clone() };
+async fn list_matters(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Query(p): Query<ListParams>,
+) -> ApiResult<Json<ListOf<MatterOut>>> {
+    let f = MatterFilter {
+        q: p.q.clone(),
+        status: p.status.as_deref().and_then(|s| MatterStatus::parse(s).ok()),
+        client_id: None,
+        sort: p.sort.clone(),
+    };
     let (rows, more) = s.app.list_matters(&ctx.actor, &f, p.page()).await.map_err(j)?;
-    let items = rows.into_iter().map(|r| MatterOut { matter: r.matter, client_name: r.client_name }).collect();
+    let items = rows
+        .into_iter()
+        .map(|r| MatterOut { matter: r.matter, client_name: r.client_name })
+        .collect();
     Ok(Json(ListOf { items, page: p.page().number, more }))
 }
 
@@ -265,7 +365,11 @@ pub struct MatterIn {
 
 /// Opens a matter; its number comes from the firm's numbering scheme.
 #[utoipa::path(post, path = "/api/v1/matters", request_body = MatterIn, responses((status = 201, body = Matter), (status = 422, body = ErrorBody)))]
-async fn create_matter(State(s): State<AppState>, ctx: ApiCtx, Json(b): Json<MatterIn>) -> ApiResult<Response> {
+async fn create_matter(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Json(b): Json<MatterIn>,
+) -> ApiResult<Response> {
     let form = MatterForm {
         client_id: b.client_id,
         title: b.title,
@@ -291,9 +395,19 @@ pub struct MatterDetail {
 }
 
 #[utoipa::path(get, path = "/api/v1/matters/{id}", params(("id" = String, Path)), responses((status = 200, body = MatterDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn get_matter(State(s): State<AppState>, ctx: ApiCtx, Path(id): Path<String>) -> ApiResult<Json<MatterDetail>> {
+async fn get_matter(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+) -> ApiResult<Json<MatterDetail>> {
     let v = s.app.matter(&ctx.actor, parse_id(&id)?).await.map_err(j)?;
-    Ok(Json(MatterDetail { matter: v.matter, client: v.client, parties: v.parties, team: v.team, work_items: v.work_items.into_iter().map(|w| w.item).collect() }))
+    Ok(Json(MatterDetail {
+        matter: v.matter,
+        client: v.client,
+        parties: v.parties,
+        team: v.team,
+        work_items: v.work_items.into_iter().map(|w| w.item).collect(),
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -308,13 +422,27 @@ pub struct PartyIn {
 }
 
 #[utoipa::path(post, path = "/api/v1/matters/{id}/parties", params(("id" = String, Path)), request_body = PartyIn, responses((status = 201, body = MatterParty), (status = 403, body = ErrorBody)))]
-async fn add_party(State(s): State<AppState>, ctx: ApiCtx, Path(id): Path<String>, Json(b): Json<PartyIn>) -> ApiResult<Response> {
+async fn add_party(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+    Json(b): Json<PartyIn>,
+) -> ApiResult<Response> {
     let mid = parse_id(&id)?;
     let contact = b.contact_id.as_deref().map(parse_id).transpose()?;
-    let kind = ContactKind::parse(b.kind.as_deref().unwrap_or("organization")).map_err(|e| j(e.into()))?;
+    let kind =
+        ContactKind::parse(b.kind.as_deref().unwrap_or("organization")).map_err(|e| j(e.into()))?;
     let role = PartyRole::parse(&b.role).map_err(|e| j(e.into()))?;
     let pid = s.app.add_party(&ctx.actor, mid, contact, &b.name, kind, role).await.map_err(j)?;
-    let party = s.app.store.parties(mid).await.map_err(|e| j(e.into()))?.into_iter().find(|p| p.id == pid).ok_or_else(|| j(AppError::NotFound("party")))?;
+    let party = s
+        .app
+        .store
+        .parties(mid)
+        .await
+        .map_err(|e| j(e.into()))?
+        .into_iter()
+        .find(|p| p.id == pid)
+        .ok_or_else(|| j(AppError::NotFound("party")))?;
     Ok((StatusCode::CREATED, Json(party)).into_response())
 }
 
@@ -347,7 +475,12 @@ pub struct WorkItemOut {
 }
 
 #[utoipa::path(post, path = "/api/v1/matters/{id}/work-items", params(("id" = String, Path)), request_body = WorkItemIn, responses((status = 201, body = WorkItem), (status = 422, body = ErrorBody)))]
-async fn create_work_item(State(s): State<AppState>, ctx: ApiCtx, Path(id): Path<String>, Json(b): Json<WorkItemIn>) -> ApiResult<Response> {
+async fn create_work_item(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+    Json(b): Json<WorkItemIn>,
+) -> ApiResult<Response> {
     let form = WorkForm {
         service_line: b.service_line,
         title: b.title,
@@ -364,17 +497,43 @@ async fn create_work_item(State(s): State<AppState>, ctx: ApiCtx, Path(id): Path
 
 /// Work items the caller may see (external users: only those assigned to them).
 #[utoipa::path(get, path = "/api/v1/work-items", params(ListParams), responses((status = 200, body = ListOf<WorkItemOut>)))]
-async fn list_work_items(State(s): State<AppState>, ctx: ApiCtx, Query(p): Query<ListParams>) -> ApiResult<Json<ListOf<WorkItemOut>>> {
-    let f = WorkFilter { q: p.q.clone(), status: p.status.as_deref().and_then(|s| WorkStatus::parse(s).ok()), sort: p.sort.clone(), ..Default::default() };
+async fn list_work_items(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Query(p): Query<ListParams>,
+) -> ApiResult<Json<ListOf<WorkItemOut>>> {
+    let f = WorkFilter {
+        q: p.q.clone(),
+        status: p.status.as_deref().and_then(|s| WorkStatus::parse(s).ok()),
+        sort: p.sort.clone(),
+        ..Default::default()
+    };
     let (rows, more) = s.app.list_work_items(&ctx.actor, &f, p.page()).await.map_err(j)?;
-    let items = rows.into_iter().map(|r| WorkItemOut { item: r.item, matter_number: r.matter_number, assignee_name: r.assignee_name, version: r.version }).collect();
+    let items = rows
+        .into_iter()
+        .map(|r| WorkItemOut {
+            item: r.item,
+            matter_number: r.matter_number,
+            assignee_name: r.assignee_name,
+            version: r.version,
+        })
+        .collect();
     Ok(Json(ListOf { items, page: p.page().number, more }))
 }
 
 #[utoipa::path(get, path = "/api/v1/work-items/{id}", params(("id" = String, Path)), responses((status = 200, body = WorkItemOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn get_work_item(State(s): State<AppState>, ctx: ApiCtx, Path(id): Path<String>) -> ApiResult<Json<WorkItemOut>> {
+async fn get_work_item(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+) -> ApiResult<Json<WorkItemOut>> {
     let v = s.app.work_item(&ctx.actor, parse_id(&id)?).await.map_err(j)?;
-    Ok(Json(WorkItemOut { item: v.row.item, matter_number: v.row.matter_number, assignee_name: v.row.assignee_name, version: v.row.version }))
+    Ok(Json(WorkItemOut {
+        item: v.row.item,
+        matter_number: v.row.matter_number,
+        assignee_name: v.row.assignee_name,
+        version: v.row.version,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -387,7 +546,12 @@ pub struct StatusIn {
 
 /// Moves a work item along its workflow; 409 when someone else changed it first.
 #[utoipa::path(post, path = "/api/v1/work-items/{id}/status", params(("id" = String, Path)), request_body = StatusIn, responses((status = 200, body = WorkItemOut), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn set_work_status(State(s): State<AppState>, ctx: ApiCtx, Path(id): Path<String>, Json(b): Json<StatusIn>) -> ApiResult<Json<WorkItemOut>> {
+async fn set_work_status(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+    Json(b): Json<StatusIn>,
+) -> ApiResult<Json<WorkItemOut>> {
     let wid = parse_id(&id)?;
     let to = WorkStatus::parse(&b.status).map_err(|e| j(e.into()))?;
     s.app.set_work_status(&ctx.actor, wid, to, b.version).await.map_err(j)?;

@@ -25,15 +25,23 @@ impl WebError {
     pub fn parts(&self) -> (StatusCode, &'static str, String) {
         use app::AppError::*;
         match &self.error {
-            Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", self.error.to_string()),
+            Unauthenticated => {
+                (StatusCode::UNAUTHORIZED, "unauthenticated", self.error.to_string())
+            }
             Forbidden => (StatusCode::FORBIDDEN, "forbidden", self.error.to_string()),
             NotFound(_) => (StatusCode::NOT_FOUND, "not_found", self.error.to_string()),
             Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", self.error.to_string()),
             Conflict(_) => (StatusCode::CONFLICT, "conflict", self.error.to_string()),
-            RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", self.error.to_string()),
+            RateLimited { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "rate_limited", self.error.to_string())
+            }
             Internal(detail) => {
                 eprintln!("internal error: {detail}");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side; it has been logged".into())
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "something went wrong on our side; it has been logged".into(),
+                )
             }
         }
     }

@@ -36,7 +36,10 @@ pub fn router(app: app::App, config: WebConfig) -> Router {
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
-        .route("/assets/htmx.min.js", get(|| asset("application/javascript", include_bytes!("../assets/htmx.min.js"))))
+        .route(
+            "/assets/htmx.min.js",
+            get(|| asset("application/javascript", include_bytes!("../assets/htmx.min.js"))),
+        )
         .route("/assets/app.css", get(|| asset("text/css", include_bytes!("../assets/app.css"))))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { WebError::from(app::AppError::NotFound("page")) })
@@ -47,7 +50,11 @@ pub fn router(app: app::App, config: WebConfig) -> Router {
 }
 
 async fn asset(content_type: &'static str, bytes: &'static [u8]) -> Response {
-    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=86400")], bytes).into_response()
+    (
+        [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=86400")],
+        bytes,
+    )
+        .into_response()
 }
 
 async fn security_headers(req: Request, next: Next) -> Response {
@@ -56,7 +63,11 @@ async fn security_headers(req: Request, next: Next) -> Response {
     let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
         h.entry(k).or_insert(HeaderValue::from_static(v));
     };
-    set(h, "content-security-policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+    set(
+        h,
+        "content-security-policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    );
     set(h, "x-content-type-options", "nosniff");
     set(h, "referrer-policy", "same-origin");
     set(h, "x-frame-options", "DENY");

@@ -1,7 +1,7 @@
 //! Server-rendered HTML pages. Every handler goes through an app use case, so authorization is
 //! decided in one place; forms that change state pass the CSRF check in `CsrfForm`.
 
-use crate::session::{COOKIE, ClientIp, Ctx, CsrfForm};
+use crate::session::{COOKIE, ClientIp, CsrfForm, Ctx};
 use crate::{AppState, WebError};
 use app::{AppError, ContactForm, MatterForm, MatterView, NewUser, WorkForm, WorkView};
 use askama::Template;
@@ -10,9 +10,14 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use domain::{Client, Contact, ContactKind, DuplicateHint, Id, Matter, MatterStatus, PartyRole, Priority, Relationship, RelationshipKind, Role, ServiceLine, Unit, User, WorkStatus};
+use domain::{
+    Client, Contact, ContactKind, DuplicateHint, Id, Matter, MatterStatus, PartyRole, Priority,
+    Relationship, RelationshipKind, Role, ServiceLine, Unit, User, WorkStatus,
+};
 use serde::Deserialize;
-use store::{ApiTokenRow, AuditEntry, MatterFilter, MatterRow, Page, SessionRow, WorkFilter, WorkItemRow};
+use store::{
+    ApiTokenRow, AuditEntry, MatterFilter, MatterRow, Page, SessionRow, WorkFilter, WorkItemRow,
+};
 
 type WebResult<T = Response> = Result<T, WebError>;
 
@@ -75,7 +80,9 @@ fn layout(ctx: &Ctx, tab: &'static str) -> Layout {
 }
 
 fn render(t: impl Template) -> WebResult {
-    t.render().map(|html| Html(html).into_response()).map_err(|e| AppError::Internal(format!("template: {e}")).into())
+    t.render()
+        .map(|html| Html(html).into_response())
+        .map_err(|e| AppError::Internal(format!("template: {e}")).into())
 }
 
 fn id(s: &str) -> Result<Id, WebError> {
@@ -129,7 +136,12 @@ struct LoginForm {
     password: String,
 }
 
-async fn login(State(s): State<AppState>, ClientIp(ip): ClientIp, headers: HeaderMap, axum::Form(f): axum::Form<LoginForm>) -> WebResult {
+async fn login(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    axum::Form(f): axum::Form<LoginForm>,
+) -> WebResult {
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     match s.app.sign_in(&f.email, &f.password, &ip, ua).await {
         Ok(new) => {
@@ -143,15 +155,28 @@ async fn login(State(s): State<AppState>, ClientIp(ip): ClientIp, headers: Heade
         }
         Err(e) => {
             let err: AppError = e.into();
-            let status = WebError::from(AppError::Invalid { field: String::new(), message: String::new() }).parts().0;
-            let status = if matches!(err, AppError::RateLimited { .. }) { axum::http::StatusCode::TOO_MANY_REQUESTS } else { status };
-            let page = LoginPage { error: Some(err.to_string().trim_start_matches("password: ").to_string()), email: f.email };
+            let status =
+                WebError::from(AppError::Invalid { field: String::new(), message: String::new() })
+                    .parts()
+                    .0;
+            let status = if matches!(err, AppError::RateLimited { .. }) {
+                axum::http::StatusCode::TOO_MANY_REQUESTS
+            } else {
+                status
+            };
+            let page = LoginPage {
+                error: Some(err.to_string().trim_start_matches("password: ").to_string()),
+                email: f.email,
+            };
             Ok((status, render(page)?).into_response())
         }
     }
 }
 
-async fn logout(State(s): State<AppState>, CsrfForm(ctx, NoFields {}): CsrfForm<NoFields>) -> WebResult {
+async fn logout(
+    State(s): State<AppState>,
+    CsrfForm(ctx, NoFields {}): CsrfForm<NoFields>,
+) -> WebResult {
     s.app.sign_out(&ctx.cookie, ctx.user.id).await?;
     let clear = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
     Ok(([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response())
@@ -174,14 +199,27 @@ struct Dashboard {
 }
 
 async fn dashboard(State(s): State<AppState>, ctx: Ctx) -> WebResult {
-    let f = WorkFilter { assignee: Some(ctx.user.id), sort: Some("due".into()), ..Default::default() };
+    let f =
+        WorkFilter { assignee: Some(ctx.user.id), sort: Some("due".into()), ..Default::default() };
     let (mine, _) = s.app.list_work_items(&ctx.actor, &f, Page::new(1, 20)).await?;
     let mine = mine
         .into_iter()
         .filter(|w| !w.item.status.is_terminal())
-        .map(|w| DueRow { due: w.item.due_on.map(|d| d.to_string()).unwrap_or_default(), item: w.item, matter_number: w.matter_number })
+        .map(|w| DueRow {
+            due: w.item.due_on.map(|d| d.to_string()).unwrap_or_default(),
+            item: w.item,
+            matter_number: w.matter_number,
+        })
         .collect();
-    let matters = match s.app.list_matters(&ctx.actor, &MatterFilter { sort: Some("opened".into()), ..Default::default() }, Page::new(1, 10)).await {
+    let matters = match s
+        .app
+        .list_matters(
+            &ctx.actor,
+            &MatterFilter { sort: Some("opened".into()), ..Default::default() },
+            Page::new(1, 10),
+        )
+        .await
+    {
         Ok((m, _)) => m,
         Err(AppError::Forbidden) => vec![],
         Err(e) => return Err(e.into()),
@@ -214,7 +252,17 @@ async fn matters(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>
     };
     let (rows, more) = s.app.list_matters(&ctx.actor, &filter, q.page()).await?;
     let can_create = domain::Policy::allows(&ctx.actor, domain::Action::CreateMatter);
-    render(MattersPage { l: layout(&ctx, "matters"), rows, page: q.page().number, more, statuses: MatterStatus::ALL, can_create, q: q.q, status: q.status, sort: q.sort })
+    render(MattersPage {
+        l: layout(&ctx, "matters"),
+        rows,
+        page: q.page().number,
+        more,
+        statuses: MatterStatus::ALL,
+        can_create,
+        q: q.q,
+        status: q.status,
+        sort: q.sort,
+    })
 }
 
 #[derive(Template)]
@@ -236,7 +284,10 @@ async fn new_matter(State(s): State<AppState>, ctx: Ctx) -> WebResult {
     new_matter_page(&s, &ctx, None).await
 }
 
-async fn create_matter(State(s): State<AppState>, CsrfForm(ctx, f): CsrfForm<MatterForm>) -> WebResult {
+async fn create_matter(
+    State(s): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<MatterForm>,
+) -> WebResult {
     match s.app.create_matter(&ctx.actor, &f).await {
         Ok(m) => Ok(see_other(&format!("/matters/{}", m.id))),
         Err(e @ AppError::Invalid { .. }) => {
@@ -269,8 +320,18 @@ async fn matter(State(s): State<AppState>, ctx: Ctx, Path(mid): Path<String>) ->
     let (assignees, staff, everyone) = if internal {
         let team_ids: Vec<Id> = v.team.iter().map(|u| u.id).collect();
         let mut assignees: Vec<User> = v.team.clone();
-        assignees.extend(s.app.users_with_roles(&[Role::VirtualAssistant, Role::LpoManager, Role::LpoReviewer]).await?);
-        let staff: Vec<User> = s.app.users_with_roles(&[Role::Attorney, Role::Staff]).await?.into_iter().filter(|u| !team_ids.contains(&u.id)).collect();
+        assignees.extend(
+            s.app
+                .users_with_roles(&[Role::VirtualAssistant, Role::LpoManager, Role::LpoReviewer])
+                .await?,
+        );
+        let staff: Vec<User> = s
+            .app
+            .users_with_roles(&[Role::Attorney, Role::Staff])
+            .await?
+            .into_iter()
+            .filter(|u| !team_ids.contains(&u.id))
+            .collect();
         let everyone = s.app.users_with_roles(Role::ALL).await?;
         (assignees, staff, everyone)
     } else {
@@ -299,9 +360,15 @@ struct StatusForm {
     version: i64,
 }
 
-async fn matter_status(State(s): State<AppState>, Path(mid): Path<String>, CsrfForm(ctx, f): CsrfForm<StatusForm>) -> WebResult {
+async fn matter_status(
+    State(s): State<AppState>,
+    Path(mid): Path<String>,
+    CsrfForm(ctx, f): CsrfForm<StatusForm>,
+) -> WebResult {
     let mid = id(&mid)?;
-    s.app.set_matter_status(&ctx.actor, mid, MatterStatus::parse(&f.status).map_err(AppError::from)?).await?;
+    s.app
+        .set_matter_status(&ctx.actor, mid, MatterStatus::parse(&f.status).map_err(AppError::from)?)
+        .await?;
     Ok(see_other(&format!("/matters/{mid}")))
 }
 
@@ -312,7 +379,11 @@ struct PartyForm {
     role: String,
 }
 
-async fn add_party(State(s): State<AppState>, Path(mid): Path<String>, CsrfForm(ctx, f): CsrfForm<PartyForm>) -> WebResult {
+async fn add_party(
+    State(s): State<AppState>,
+    Path(mid): Path<String>,
+    CsrfForm(ctx, f): CsrfForm<PartyForm>,
+) -> WebResult {
     let mid = id(&mid)?;
     let kind = ContactKind::parse(&f.kind).map_err(AppError::from)?;
     let role = PartyRole::parse(&f.role).map_err(AppError::from)?;
@@ -327,19 +398,31 @@ struct UserPick {
     reason: String,
 }
 
-async fn add_team(State(s): State<AppState>, Path(mid): Path<String>, CsrfForm(ctx, f): CsrfForm<UserPick>) -> WebResult {
+async fn add_team(
+    State(s): State<AppState>,
+    Path(mid): Path<String>,
+    CsrfForm(ctx, f): CsrfForm<UserPick>,
+) -> WebResult {
     let mid = id(&mid)?;
     s.app.set_team_member(&ctx.actor, mid, id(&f.user)?, true).await?;
     Ok(see_other(&format!("/matters/{mid}")))
 }
 
-async fn add_wall(State(s): State<AppState>, Path(mid): Path<String>, CsrfForm(ctx, f): CsrfForm<UserPick>) -> WebResult {
+async fn add_wall(
+    State(s): State<AppState>,
+    Path(mid): Path<String>,
+    CsrfForm(ctx, f): CsrfForm<UserPick>,
+) -> WebResult {
     let mid = id(&mid)?;
     s.app.add_wall(&ctx.actor, mid, id(&f.user)?, &f.reason).await?;
     Ok(see_other(&format!("/matters/{mid}")))
 }
 
-async fn create_work(State(s): State<AppState>, Path(mid): Path<String>, CsrfForm(ctx, f): CsrfForm<WorkForm>) -> WebResult {
+async fn create_work(
+    State(s): State<AppState>,
+    Path(mid): Path<String>,
+    CsrfForm(ctx, f): CsrfForm<WorkForm>,
+) -> WebResult {
     let w = s.app.create_work_item(&ctx.actor, id(&mid)?, &f).await?;
     Ok(see_other(&format!("/work/{}", w.id)))
 }
@@ -375,7 +458,14 @@ async fn work_list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuer
         matter_id: None,
     };
     let (rows, more) = s.app.list_work_items(&ctx.actor, &filter, q.page()).await?;
-    let qs = serde_urlencoded::to_string([("q", &q.q), ("status", &q.status), ("line", &q.line), ("sort", &q.sort), ("mine", &q.mine)]).unwrap_or_default();
+    let qs = serde_urlencoded::to_string([
+        ("q", &q.q),
+        ("status", &q.status),
+        ("line", &q.line),
+        ("sort", &q.sort),
+        ("mine", &q.mine),
+    ])
+    .unwrap_or_default();
     render(WorkListPage {
         l: layout(&ctx, "work"),
         rows,
@@ -385,7 +475,12 @@ async fn work_list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuer
         qs,
         statuses: WorkStatus::ALL,
         lines: ServiceLine::ALL,
-        sorts: &[("updated", "Recently updated"), ("due", "Due date"), ("priority", "Priority"), ("title", "Title")],
+        sorts: &[
+            ("updated", "Recently updated"),
+            ("due", "Due date"),
+            ("priority", "Priority"),
+            ("title", "Title"),
+        ],
         q: q.q,
         status: q.status,
         line: q.line,
@@ -406,8 +501,20 @@ async fn work(State(s): State<AppState>, ctx: Ctx, Path(wid): Path<String>) -> W
     let v = s.app.work_item(&ctx.actor, id(&wid)?).await?;
     let assignees = if v.can_manage {
         match ctx.user.role {
-            Role::LpoManager => s.app.users_with_roles(&[Role::LpoReviewer, Role::LpoManager]).await?.into_iter().filter(|u| u.organization_id == ctx.user.organization_id).collect(),
-            _ => s.app.users_with_roles(Role::ALL).await?.into_iter().filter(|u| u.role != Role::Client).collect(),
+            Role::LpoManager => s
+                .app
+                .users_with_roles(&[Role::LpoReviewer, Role::LpoManager])
+                .await?
+                .into_iter()
+                .filter(|u| u.organization_id == ctx.user.organization_id)
+                .collect(),
+            _ => s
+                .app
+                .users_with_roles(Role::ALL)
+                .await?
+                .into_iter()
+                .filter(|u| u.role != Role::Client)
+                .collect(),
         }
     } else {
         vec![]
@@ -416,7 +523,11 @@ async fn work(State(s): State<AppState>, ctx: Ctx, Path(wid): Path<String>) -> W
     render(WorkPage { l: layout(&ctx, "work"), v, assignees, current_assignee })
 }
 
-async fn work_status(State(s): State<AppState>, Path(wid): Path<String>, CsrfForm(ctx, f): CsrfForm<StatusForm>) -> WebResult {
+async fn work_status(
+    State(s): State<AppState>,
+    Path(wid): Path<String>,
+    CsrfForm(ctx, f): CsrfForm<StatusForm>,
+) -> WebResult {
     let wid = id(&wid)?;
     let to = WorkStatus::parse(&f.status).map_err(AppError::from)?;
     s.app.set_work_status(&ctx.actor, wid, to, f.version).await?;
@@ -429,7 +540,11 @@ struct AssignForm {
     version: i64,
 }
 
-async fn work_assign(State(s): State<AppState>, Path(wid): Path<String>, CsrfForm(ctx, f): CsrfForm<AssignForm>) -> WebResult {
+async fn work_assign(
+    State(s): State<AppState>,
+    Path(wid): Path<String>,
+    CsrfForm(ctx, f): CsrfForm<AssignForm>,
+) -> WebResult {
     let wid = id(&wid)?;
     let current = s.app.work_item(&ctx.actor, wid).await?.row.item;
     let form = WorkForm {
@@ -451,7 +566,11 @@ struct CommentForm {
     body: String,
 }
 
-async fn work_comment(State(s): State<AppState>, Path(wid): Path<String>, CsrfForm(ctx, f): CsrfForm<CommentForm>) -> WebResult {
+async fn work_comment(
+    State(s): State<AppState>,
+    Path(wid): Path<String>,
+    CsrfForm(ctx, f): CsrfForm<CommentForm>,
+) -> WebResult {
     let wid = id(&wid)?;
     s.app.comment(&ctx.actor, wid, &f.body).await?;
     Ok(see_other(&format!("/work/{wid}")))
@@ -463,18 +582,30 @@ struct CsrfQuery {
     csrf: String,
 }
 
-async fn work_attach(State(s): State<AppState>, ctx: Ctx, Path(wid): Path<String>, Query(q): Query<CsrfQuery>, mut mp: Multipart) -> WebResult {
+async fn work_attach(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(wid): Path<String>,
+    Query(q): Query<CsrfQuery>,
+    mut mp: Multipart,
+) -> WebResult {
     // Multipart bodies are not url-encoded forms, so the token travels in the query string.
     if !crate::session::constant_time_eq(q.csrf.as_bytes(), ctx.csrf.as_bytes()) {
         return Err(AppError::Forbidden.into());
     }
     let wid = id(&wid)?;
-    while let Some(field) = mp.next_field().await.map_err(|e| AppError::Invalid { field: "file".into(), message: format!("upload failed: {e}") })? {
+    while let Some(field) = mp.next_field().await.map_err(|e| AppError::Invalid {
+        field: "file".into(),
+        message: format!("upload failed: {e}"),
+    })? {
         if field.name() != Some("file") {
             continue;
         }
         let filename = field.file_name().unwrap_or("file").to_string();
-        let bytes = field.bytes().await.map_err(|_| AppError::Invalid { field: "file".into(), message: "the file is too large or the upload was cut off".into() })?;
+        let bytes = field.bytes().await.map_err(|_| AppError::Invalid {
+            field: "file".into(),
+            message: "the file is too large or the upload was cut off".into(),
+        })?;
         s.app.attach(&ctx.actor, wid, &filename, &bytes).await?;
     }
     Ok(see_other(&format!("/work/{wid}")))
@@ -483,7 +614,11 @@ async fn work_attach(State(s): State<AppState>, ctx: Ctx, Path(wid): Path<String
 async fn attachment(State(s): State<AppState>, ctx: Ctx, Path(aid): Path<String>) -> WebResult {
     let (a, bytes) = s.app.attachment_bytes(&ctx.actor, id(&aid)?).await?;
     // Always a download: never rendered inline under our origin.
-    let safe_name: String = a.filename.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
+    let safe_name: String = a
+        .filename
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' })
+        .collect();
     Ok((
         [
             (header::CONTENT_TYPE, a.content_type),
@@ -509,7 +644,14 @@ struct ClientsPage {
 
 async fn clients(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> WebResult {
     let (rows, more) = s.app.list_clients(&ctx.actor, Some(&q.q), q.page()).await?;
-    render(ClientsPage { l: layout(&ctx, "clients"), rows, page: q.page().number, more, q: q.q, error: None })
+    render(ClientsPage {
+        l: layout(&ctx, "clients"),
+        rows,
+        page: q.page().number,
+        more,
+        q: q.q,
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -519,13 +661,23 @@ struct ClientForm {
     code: String,
 }
 
-async fn create_client(State(s): State<AppState>, CsrfForm(ctx, f): CsrfForm<ClientForm>) -> WebResult {
+async fn create_client(
+    State(s): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<ClientForm>,
+) -> WebResult {
     let kind = ContactKind::parse(&f.kind).map_err(AppError::from)?;
     match s.app.create_client(&ctx.actor, None, &f.name, kind, &f.code).await {
         Ok(_) => Ok(see_other("/clients")),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             let (rows, more) = s.app.list_clients(&ctx.actor, None, Page::default()).await?;
-            let page = render(ClientsPage { l: layout(&ctx, "clients"), rows, page: 1, more, q: String::new(), error: Some(e.to_string()) })?;
+            let page = render(ClientsPage {
+                l: layout(&ctx, "clients"),
+                rows,
+                page: 1,
+                more,
+                q: String::new(),
+                error: Some(e.to_string()),
+            })?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),
@@ -544,8 +696,18 @@ struct ContactsPage {
 }
 
 async fn contacts(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> WebResult {
-    let (rows, more) = s.app.list_contacts(&ctx.actor, Some(&q.q), ContactKind::parse(&q.kind).ok(), q.page()).await?;
-    render(ContactsPage { l: layout(&ctx, "contacts"), rows, page: q.page().number, more, q: q.q, kind: q.kind })
+    let (rows, more) = s
+        .app
+        .list_contacts(&ctx.actor, Some(&q.q), ContactKind::parse(&q.kind).ok(), q.page())
+        .await?;
+    render(ContactsPage {
+        l: layout(&ctx, "contacts"),
+        rows,
+        page: q.page().number,
+        more,
+        q: q.q,
+        kind: q.kind,
+    })
 }
 
 #[derive(Template)]
@@ -554,12 +716,23 @@ struct DuplicatesFragment {
     hints: Vec<DuplicateHint>,
 }
 
-async fn duplicates(State(s): State<AppState>, ctx: Ctx, Query(f): Query<ContactForm>) -> WebResult {
-    let hints = if f.name.trim().len() >= 3 { s.app.duplicate_hints(&ctx.actor, &f, None).await? } else { vec![] };
+async fn duplicates(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<ContactForm>,
+) -> WebResult {
+    let hints = if f.name.trim().len() >= 3 {
+        s.app.duplicate_hints(&ctx.actor, &f, None).await?
+    } else {
+        vec![]
+    };
     render(DuplicatesFragment { hints })
 }
 
-async fn create_contact(State(s): State<AppState>, CsrfForm(ctx, f): CsrfForm<ContactForm>) -> WebResult {
+async fn create_contact(
+    State(s): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<ContactForm>,
+) -> WebResult {
     let (c, hints) = s.app.create_contact(&ctx.actor, &f).await?;
     Ok(see_other(&format!("/contacts/{}{}", c.id, if hints.is_empty() { "" } else { "?dupes=1" })))
 }
@@ -576,17 +749,35 @@ struct ContactPage {
     others: Vec<Contact>,
 }
 
-async fn contact(State(s): State<AppState>, ctx: Ctx, Path(cid): Path<String>, Query(q): Query<std::collections::HashMap<String, String>>) -> WebResult {
+async fn contact(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(cid): Path<String>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> WebResult {
     let (c, rels, matters) = s.app.contact(&ctx.actor, id(&cid)?).await?;
     let hints = if q.contains_key("dupes") {
-        let form = ContactForm { name: c.name.clone(), emails: c.emails.join("\n"), aliases: c.aliases.join("\n"), ..Default::default() };
+        let form = ContactForm {
+            name: c.name.clone(),
+            emails: c.emails.join("\n"),
+            aliases: c.aliases.join("\n"),
+            ..Default::default()
+        };
         s.app.duplicate_hints(&ctx.actor, &form, Some(c.id)).await?
     } else {
         vec![]
     };
     let (others, _) = s.app.list_contacts(&ctx.actor, None, None, Page::new(1, 200)).await?;
     let others = others.into_iter().filter(|o| o.id != c.id).collect();
-    render(ContactPage { l: layout(&ctx, "contacts"), c, rels, matters, hints, kinds: RelationshipKind::ALL, others })
+    render(ContactPage {
+        l: layout(&ctx, "contacts"),
+        c,
+        rels,
+        matters,
+        hints,
+        kinds: RelationshipKind::ALL,
+        others,
+    })
 }
 
 #[derive(Deserialize)]
@@ -595,9 +786,20 @@ struct RelateForm {
     to: String,
 }
 
-async fn relate(State(s): State<AppState>, Path(cid): Path<String>, CsrfForm(ctx, f): CsrfForm<RelateForm>) -> WebResult {
+async fn relate(
+    State(s): State<AppState>,
+    Path(cid): Path<String>,
+    CsrfForm(ctx, f): CsrfForm<RelateForm>,
+) -> WebResult {
     let cid = id(&cid)?;
-    s.app.relate(&ctx.actor, cid, RelationshipKind::parse(&f.kind).map_err(AppError::from)?, id(&f.to)?).await?;
+    s.app
+        .relate(
+            &ctx.actor,
+            cid,
+            RelationshipKind::parse(&f.kind).map_err(AppError::from)?,
+            id(&f.to)?,
+        )
+        .await?;
     Ok(see_other(&format!("/contacts/{cid}")))
 }
 
@@ -615,10 +817,26 @@ struct UsersPage {
     more: bool,
 }
 
-async fn users_page(s: &AppState, ctx: &Ctx, page: Page, created: Option<(String, String)>) -> WebResult {
+async fn users_page(
+    s: &AppState,
+    ctx: &Ctx,
+    page: Page,
+    created: Option<(String, String)>,
+) -> WebResult {
     let (rows, more) = s.app.list_users(&ctx.actor, None, page).await?;
-    let (orgs, _) = s.app.list_contacts(&ctx.actor, None, Some(ContactKind::Organization), Page::new(1, 200)).await?;
-    render(UsersPage { l: layout(ctx, "users"), rows, roles: Role::ALL, orgs, created, page: page.number, more })
+    let (orgs, _) = s
+        .app
+        .list_contacts(&ctx.actor, None, Some(ContactKind::Organization), Page::new(1, 200))
+        .await?;
+    render(UsersPage {
+        l: layout(ctx, "users"),
+        rows,
+        roles: Role::ALL,
+        orgs,
+        created,
+        page: page.number,
+        more,
+    })
 }
 
 async fn users(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> WebResult {
@@ -637,7 +855,11 @@ struct UserUpdate {
     display_name: String,
 }
 
-async fn update_user(State(s): State<AppState>, Path(uid): Path<String>, CsrfForm(ctx, f): CsrfForm<UserUpdate>) -> WebResult {
+async fn update_user(
+    State(s): State<AppState>,
+    Path(uid): Path<String>,
+    CsrfForm(ctx, f): CsrfForm<UserUpdate>,
+) -> WebResult {
     let role = Role::parse(&f.role).map_err(AppError::from)?;
     s.app.update_user(&ctx.actor, id(&uid)?, role, f.active == "true", &f.display_name).await?;
     Ok(see_other("/users"))
@@ -654,8 +876,12 @@ struct AuditPage {
 async fn audit(State(s): State<AppState>, ctx: Ctx) -> WebResult {
     let rows = s.app.audit_entries(&ctx.actor, None, 200).await?;
     let verification = match s.app.store.verify_audit().await.map_err(AppError::from)? {
-        store::AuditVerification::Intact { entries } => format!("Chain intact: all {entries} entries verify."),
-        store::AuditVerification::Broken { seq, reason } => format!("CHAIN BROKEN at entry {seq}: {reason}"),
+        store::AuditVerification::Intact { entries } => {
+            format!("Chain intact: all {entries} entries verify.")
+        }
+        store::AuditVerification::Broken { seq, reason } => {
+            format!("CHAIN BROKEN at entry {seq}: {reason}")
+        }
     };
     render(AuditPage { l: layout(&ctx, "audit"), rows, verification })
 }
@@ -669,7 +895,12 @@ struct AccountPage {
     new_token: Option<String>,
 }
 
-async fn account_page(s: &AppState, ctx: &Ctx, new_token: Option<String>, flash: Option<String>) -> WebResult {
+async fn account_page(
+    s: &AppState,
+    ctx: &Ctx,
+    new_token: Option<String>,
+    flash: Option<String>,
+) -> WebResult {
     let tokens = s.app.store.api_tokens_of(ctx.user.id).await.map_err(AppError::from)?;
     let sessions = s.app.store.sessions_of(ctx.user.id).await.map_err(AppError::from)?;
     let mut l = layout(ctx, "account");
@@ -687,7 +918,10 @@ struct PasswordForm {
     new: String,
 }
 
-async fn change_password(State(s): State<AppState>, CsrfForm(ctx, f): CsrfForm<PasswordForm>) -> WebResult {
+async fn change_password(
+    State(s): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<PasswordForm>,
+) -> WebResult {
     s.app.change_password(&ctx.actor, &f.current, &f.new).await?;
     account_page(&s, &ctx, None, Some("Password changed.".into())).await
 }
@@ -697,17 +931,27 @@ struct TokenForm {
     name: String,
 }
 
-async fn create_token(State(s): State<AppState>, CsrfForm(ctx, f): CsrfForm<TokenForm>) -> WebResult {
+async fn create_token(
+    State(s): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<TokenForm>,
+) -> WebResult {
     let (_, plaintext) = s.app.create_api_token(&ctx.actor, &f.name).await?;
     account_page(&s, &ctx, Some(plaintext), None).await
 }
 
-async fn revoke_token(State(s): State<AppState>, Path(tid): Path<String>, CsrfForm(ctx, NoFields {}): CsrfForm<NoFields>) -> WebResult {
+async fn revoke_token(
+    State(s): State<AppState>,
+    Path(tid): Path<String>,
+    CsrfForm(ctx, NoFields {}): CsrfForm<NoFields>,
+) -> WebResult {
     s.app.revoke_api_token(&ctx.actor, id(&tid)?).await?;
     Ok(see_other("/account"))
 }
 
-async fn revoke_sessions(State(s): State<AppState>, CsrfForm(ctx, NoFields {}): CsrfForm<NoFields>) -> WebResult {
+async fn revoke_sessions(
+    State(s): State<AppState>,
+    CsrfForm(ctx, NoFields {}): CsrfForm<NoFields>,
+) -> WebResult {
     s.app.revoke_all_sessions(&ctx.actor, ctx.user.id).await?;
     Ok(see_other("/login"))
 }

@@ -12,10 +12,15 @@ use std::net::SocketAddr;
 pub const COOKIE: &str = "lawdesk_session";
 
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == name).then(|| v.to_string())
-    })
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
 }
 
 /// A signed-in browser user.
@@ -29,7 +34,9 @@ pub struct Ctx {
 
 /// Rejects cross-site requests whose Origin names another host (a second line behind CSRF tokens).
 fn same_origin(parts: &Parts) -> bool {
-    let Some(origin) = parts.headers.get("origin").and_then(|o| o.to_str().ok()) else { return true };
+    let Some(origin) = parts.headers.get("origin").and_then(|o| o.to_str().ok()) else {
+        return true;
+    };
     let host = parts.headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("");
     origin.split("://").nth(1).is_some_and(|o| o == host)
 }
@@ -68,17 +75,20 @@ where
         if !same_origin(&parts) {
             return Err(AppError::Forbidden.into());
         }
-        let bytes = axum::body::to_bytes(body, 1024 * 1024)
-            .await
-            .map_err(|_| AppError::Invalid { field: "form".into(), message: "the form is too large".into() })?;
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|_| AppError::Invalid { field: "form".into(), message: "the form could not be read".into() })?;
+        let bytes = axum::body::to_bytes(body, 1024 * 1024).await.map_err(|_| {
+            AppError::Invalid { field: "form".into(), message: "the form is too large".into() }
+        })?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|_| {
+            AppError::Invalid { field: "form".into(), message: "the form could not be read".into() }
+        })?;
         let token = pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str()).unwrap_or("");
         if !constant_time_eq(token.as_bytes(), ctx.csrf.as_bytes()) {
             return Err(AppError::Forbidden.into());
         }
-        let value = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|e| AppError::Invalid { field: "form".into(), message: format!("the form is incomplete: {e}") })?;
+        let value = serde_urlencoded::from_bytes(&bytes).map_err(|e| AppError::Invalid {
+            field: "form".into(),
+            message: format!("the form is incomplete: {e}"),
+        })?;
         Ok(CsrfForm(ctx, value))
     }
 }
@@ -103,12 +113,19 @@ where
         let app_state = AppState::from_ref(state);
         let auth = parts.headers.get("authorization").and_then(|v| v.to_str().ok());
         if let Some(token) = auth.and_then(|a| a.strip_prefix("Bearer ")) {
-            let user = app_state.app.user_for_token(token.trim()).await.map_err(WebError::json)?.ok_or(WebError::json(AppError::Unauthenticated))?;
+            let user = app_state
+                .app
+                .user_for_token(token.trim())
+                .await
+                .map_err(WebError::json)?
+                .ok_or(WebError::json(AppError::Unauthenticated))?;
             return Ok(ApiCtx { actor: app::auth::actor_of(&user), user });
         }
-        let ctx = Ctx::from_request_parts(parts, state).await.map_err(|e| WebError::json(e.error))?;
+        let ctx =
+            Ctx::from_request_parts(parts, state).await.map_err(|e| WebError::json(e.error))?;
         if parts.method != Method::GET && parts.method != Method::HEAD {
-            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+            let sent =
+                parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
             if !constant_time_eq(sent.as_bytes(), ctx.csrf.as_bytes()) || !same_origin(parts) {
                 return Err(WebError::json(AppError::Forbidden));
             }
@@ -124,6 +141,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(|| "local".into(), |c| c.0.ip().to_string())))
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or_else(|| "local".into(), |c| c.0.ip().to_string()),
+        ))
     }
 }

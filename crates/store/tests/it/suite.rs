@@ -3,9 +3,14 @@
 use crate::harness::stores;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use domain::numbering::NumberScheme;
-use domain::{Actor, Client, Contact, ContactKind, Id, Matter, MatterStatus, PartyRole, Priority, Role, ServiceLine, Unit, User, WorkItem, WorkStatus};
+use domain::{
+    Actor, Client, Contact, ContactKind, Id, Matter, MatterStatus, PartyRole, Priority, Role,
+    ServiceLine, Unit, User, WorkItem, WorkStatus,
+};
 use rust_decimal_macros::dec;
-use store::{AuditEvent, AuditVerification, MatterFilter, MatterInput, Page, Store, StoreError, WorkFilter};
+use store::{
+    AuditEvent, AuditVerification, MatterFilter, MatterInput, Page, Store, StoreError, WorkFilter,
+};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap()
@@ -48,7 +53,13 @@ async fn contact(s: &Store, name: &str, kind: ContactKind) -> Contact {
 
 async fn client(s: &Store, name: &str, code: &str) -> Client {
     let c = contact(s, name, ContactKind::Organization).await;
-    let cl = Client { id: Id::new_at(now()), contact_id: c.id, name: name.into(), code: code.into(), created_at: now() };
+    let cl = Client {
+        id: Id::new_at(now()),
+        contact_id: c.id,
+        name: name.into(),
+        code: code.into(),
+        created_at: now(),
+    };
     s.create_client(&cl, ev("client.create", cl.id)).await.unwrap();
     cl
 }
@@ -71,7 +82,13 @@ async fn matter(s: &Store, cl: &Client, title: &str, team: Vec<Id>) -> Matter {
         created_at: now(),
     };
     let scheme = NumberScheme::parse("{CLIENT}-{YYYY}-{SEQ:3}").unwrap();
-    s.create_matter(&MatterInput { matter: m, client_code: cl.code.clone(), team }, &scheme, ev("matter.create", "")).await.unwrap()
+    s.create_matter(
+        &MatterInput { matter: m, client_code: cl.code.clone(), team },
+        &scheme,
+        ev("matter.create", ""),
+    )
+    .await
+    .unwrap()
 }
 
 fn work(matter: Id, by: Id, assignee: Option<Id>) -> WorkItem {
@@ -107,9 +124,21 @@ async fn users_are_unique_by_email_and_round_trip() {
         let s = &t.store;
         let a = user(s, "ann@firm.test", Role::Attorney, None).await;
         let u = s.user(a.user_id).await.unwrap();
-        assert_eq!((u.email.as_str(), u.role, u.active), ("ann@firm.test", Role::Attorney, true), "{}", t.name);
+        assert_eq!(
+            (u.email.as_str(), u.role, u.active),
+            ("ann@firm.test", Role::Attorney, true),
+            "{}",
+            t.name
+        );
         let dup = User { id: Id::new_at(now()), ..u.clone() };
-        assert!(matches!(s.create_user(&dup, "h", ev("user.create", dup.id)).await, Err(StoreError::Conflict(_))), "{}", t.name);
+        assert!(
+            matches!(
+                s.create_user(&dup, "h", ev("user.create", dup.id)).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{}",
+            t.name
+        );
         let row = s.user_for_sign_in("ann@firm.test").await.unwrap().unwrap();
         assert_eq!(row.password_hash, "hash");
         let mut off = u.clone();
@@ -151,7 +180,12 @@ async fn matter_numbers_follow_the_scheme_per_client_and_year() {
         let m1 = matter(s, &acme, "Acme v. Initech", vec![]).await;
         let m2 = matter(s, &acme, "Acme lease", vec![]).await;
         let g1 = matter(s, &globex, "Globex merger", vec![]).await;
-        assert_eq!([m1.number.as_str(), m2.number.as_str(), g1.number.as_str()], ["ACME-2026-001", "ACME-2026-002", "GLX-2026-001"], "{}", t.name);
+        assert_eq!(
+            [m1.number.as_str(), m2.number.as_str(), g1.number.as_str()],
+            ["ACME-2026-001", "ACME-2026-002", "GLX-2026-001"],
+            "{}",
+            t.name
+        );
         let parties = s.parties(m1.id).await.unwrap();
         assert_eq!(parties.len(), 1);
         assert_eq!(parties[0].role, PartyRole::Client);
@@ -179,8 +213,10 @@ async fn visibility_follows_team_walls_and_assignment() {
         s.create_work_item(&w2, ev("work.create", w2.id)).await.unwrap();
 
         let count = |a: Actor| async move {
-            let (ms, _) = s.list_matters(&a, &MatterFilter::default(), Page::default()).await.unwrap();
-            let (ws, _) = s.list_work_items(&a, &WorkFilter::default(), Page::default()).await.unwrap();
+            let (ms, _) =
+                s.list_matters(&a, &MatterFilter::default(), Page::default()).await.unwrap();
+            let (ws, _) =
+                s.list_work_items(&a, &WorkFilter::default(), Page::default()).await.unwrap();
             (ms.len(), ws.len())
         };
         assert_eq!(count(admin).await, (2, 2), "{} admin", t.name);
@@ -189,8 +225,12 @@ async fn visibility_follows_team_walls_and_assignment() {
         assert_eq!(count(mgr).await, (1, 1), "{} manager sees the org's items", t.name);
         assert_eq!(count(va).await, (0, 0), "{} va", t.name);
 
-        s.add_wall(m.id, bob.user_id, "formerly represented Initech", now(), ev("wall.add", m.id)).await.unwrap();
-        s.add_wall(m.id, admin.user_id, "personal interest", now(), ev("wall.add", m.id)).await.unwrap();
+        s.add_wall(m.id, bob.user_id, "formerly represented Initech", now(), ev("wall.add", m.id))
+            .await
+            .unwrap();
+        s.add_wall(m.id, admin.user_id, "personal interest", now(), ev("wall.add", m.id))
+            .await
+            .unwrap();
         assert_eq!(count(bob).await, (0, 0), "{} walled attorney", t.name);
         assert_eq!(count(admin).await, (1, 1), "{} walled admin", t.name);
         let access = s.matter_access(&bob, m.id).await.unwrap();
@@ -216,9 +256,21 @@ async fn concurrent_edits_of_a_work_item_conflict_instead_of_overwriting() {
         assert_eq!(v2, 2);
         let mut stale = w.clone();
         stale.title = "Stale edit".into();
-        assert!(matches!(s.update_work_item(&stale, 1, ev("work.update", w.id)).await, Err(StoreError::Conflict(_))), "{}", t.name);
+        assert!(
+            matches!(
+                s.update_work_item(&stale, 1, ev("work.update", w.id)).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{}",
+            t.name
+        );
         let row = s.work_item(w.id).await.unwrap();
-        assert_eq!((row.item.title.as_str(), row.version, row.item.volume), ("First edit", 2, dec!(50000)), "{}", t.name);
+        assert_eq!(
+            (row.item.title.as_str(), row.version, row.item.volume),
+            ("First edit", 2, dec!(50000)),
+            "{}",
+            t.name
+        );
         t.cleanup().await;
     }
 }
@@ -237,7 +289,15 @@ async fn audit_chain_verifies_and_detects_tampering() {
         let entries = s.audit_entries(Some(&a.user_id.to_string()), 10).await.unwrap();
         assert_eq!(entries.len(), 1);
         s.tamper_audit_for_test(2, "{\"forged\":true}").await.unwrap();
-        assert_eq!(s.verify_audit().await.unwrap(), AuditVerification::Broken { seq: 2, reason: "content does not match its hash (altered)".into() }, "{}", t.name);
+        assert_eq!(
+            s.verify_audit().await.unwrap(),
+            AuditVerification::Broken {
+                seq: 2,
+                reason: "content does not match its hash (altered)".into()
+            },
+            "{}",
+            t.name
+        );
         t.cleanup().await;
     }
 }
@@ -261,7 +321,8 @@ async fn backup_restore_round_trip_loses_nothing() {
             uploaded_by: a.user_id,
             created_at: now(),
         };
-        let att = s.add_attachment(&att, b"privileged memo", ev("attachment.add", w.id)).await.unwrap();
+        let att =
+            s.add_attachment(&att, b"privileged memo", ev("attachment.add", w.id)).await.unwrap();
         let file = t.dir.path().join("backup.tar");
         let manifest = s.backup(&file, now(), |_, _| {}).await.unwrap();
         assert_eq!(manifest.blobs, 1);
@@ -269,14 +330,39 @@ async fn backup_restore_round_trip_loses_nothing() {
         let target_dir = tempfile::tempdir().unwrap();
         let restored = Store::open_sqlite(target_dir.path()).await.unwrap();
         restored.restore(&file, |_, _| {}).await.unwrap();
-        for table in ["users", "contacts", "clients", "matters", "work_items", "attachments", "audit_log", "matter_team", "matter_parties"] {
-            assert_eq!(restored.count(table).await.unwrap(), s.count(table).await.unwrap(), "{} {table}", t.name);
+        for table in [
+            "users",
+            "contacts",
+            "clients",
+            "matters",
+            "work_items",
+            "attachments",
+            "audit_log",
+            "matter_team",
+            "matter_parties",
+        ] {
+            assert_eq!(
+                restored.count(table).await.unwrap(),
+                s.count(table).await.unwrap(),
+                "{} {table}",
+                t.name
+            );
         }
-        assert_eq!(restored.work_item(w.id).await.unwrap().item, s.work_item(w.id).await.unwrap().item);
+        assert_eq!(
+            restored.work_item(w.id).await.unwrap().item,
+            s.work_item(w.id).await.unwrap().item
+        );
         assert_eq!(restored.matter(m.id).await.unwrap(), m);
         assert_eq!(restored.blobs().get(&att.blob_sha256).await.unwrap(), b"privileged memo");
-        assert!(matches!(restored.verify_audit().await.unwrap(), AuditVerification::Intact { .. }), "{}", t.name);
-        assert!(matches!(restored.restore(&file, |_, _| {}).await, Err(StoreError::Conflict(_))), "restoring over data is refused");
+        assert!(
+            matches!(restored.verify_audit().await.unwrap(), AuditVerification::Intact { .. }),
+            "{}",
+            t.name
+        );
+        assert!(
+            matches!(restored.restore(&file, |_, _| {}).await, Err(StoreError::Conflict(_))),
+            "restoring over data is refused"
+        );
         restored.close().await;
         t.cleanup().await;
     }

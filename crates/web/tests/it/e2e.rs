@@ -20,11 +20,17 @@ fn free_port() -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_signs_in_and_creates_client_matter_party_and_work_item() {
-    let Some(driver_bin) = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].into_iter().find(|p| std::path::Path::new(p).exists()) else {
+    let Some(driver_bin) = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+    else {
         if std::env::var("LAWDESK_REQUIRE_BROWSER").is_ok() {
             panic!("LAWDESK_REQUIRE_BROWSER is set but chromedriver is not installed");
         }
-        let _ = writeln!(std::io::stderr(), "SKIPPED (browser e2e): chromedriver not installed (apt-get install chromium chromium-driver)");
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED (browser e2e): chromedriver not installed (apt-get install chromium chromium-driver)"
+        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -36,7 +42,14 @@ async fn browser_signs_in_and_creates_client_matter_party_and_work_item() {
     tokio::spawn(web::serve(app, addr, web::WebConfig { secure_cookies: false }));
 
     let driver_port = free_port();
-    let _driver = Kill(Command::new(driver_bin).arg(format!("--port={driver_port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
+    let _driver = Kill(
+        Command::new(driver_bin)
+            .arg(format!("--port={driver_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -44,7 +57,12 @@ async fn browser_signs_in_and_creates_client_matter_party_and_work_item() {
     );
     let mut client = None;
     for _ in 0..50 {
-        match ClientBuilder::rustls().unwrap().capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{driver_port}")).await {
+        match ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{driver_port}"))
+            .await
+        {
             Ok(c) => {
                 client = Some(c);
                 break;
@@ -57,7 +75,12 @@ async fn browser_signs_in_and_creates_client_matter_party_and_work_item() {
 
     c.goto(&format!("{base}/login")).await.unwrap();
     c.find(Locator::Id("email")).await.unwrap().send_keys("alice@demo.lawdesk").await.unwrap();
-    c.find(Locator::Id("password")).await.unwrap().send_keys(app::demo::DEMO_PASSWORD).await.unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(app::demo::DEMO_PASSWORD)
+        .await
+        .unwrap();
     c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::LinkText("Matters")).await.unwrap();
 
@@ -65,7 +88,10 @@ async fn browser_signs_in_and_creates_client_matter_party_and_work_item() {
     c.find(Locator::Id("client_name")).await.unwrap().send_keys("Wayne Enterprises").await.unwrap();
     c.find(Locator::Id("client_code")).await.unwrap().send_keys("WAYNE").await.unwrap();
     c.find(Locator::Css("form[action='/clients'] button")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::XPath("//table[@id='clients']//td[contains(., 'Wayne Enterprises')]")).await.unwrap();
+    c.wait()
+        .for_element(Locator::XPath("//table[@id='clients']//td[contains(., 'Wayne Enterprises')]"))
+        .await
+        .unwrap();
 
     c.goto(&format!("{base}/matters/new")).await.unwrap();
     c.find(Locator::Css("#client_id option:nth-child(n+2)")).await.unwrap();
@@ -78,18 +104,39 @@ async fn browser_signs_in_and_creates_client_matter_party_and_work_item() {
 
     c.find(Locator::Id("party_name")).await.unwrap().send_keys("Oswald Cobblepot").await.unwrap();
     c.find(Locator::Id("party_kind")).await.unwrap().select_by_value("person").await.unwrap();
-    c.find(Locator::Id("party_role")).await.unwrap().select_by_value("adverse_party").await.unwrap();
+    c.find(Locator::Id("party_role"))
+        .await
+        .unwrap()
+        .select_by_value("adverse_party")
+        .await
+        .unwrap();
     c.find(Locator::Css("form[action$='/parties'] button")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::XPath("//table[@id='parties']//td[contains(., 'Oswald Cobblepot')]")).await.unwrap();
+    c.wait()
+        .for_element(Locator::XPath("//table[@id='parties']//td[contains(., 'Oswald Cobblepot')]"))
+        .await
+        .unwrap();
 
-    c.find(Locator::Id("service_line")).await.unwrap().select_by_value("document_review").await.unwrap();
-    c.find(Locator::Id("work_title")).await.unwrap().send_keys("Review Cobblepot production").await.unwrap();
+    c.find(Locator::Id("service_line"))
+        .await
+        .unwrap()
+        .select_by_value("document_review")
+        .await
+        .unwrap();
+    c.find(Locator::Id("work_title"))
+        .await
+        .unwrap()
+        .send_keys("Review Cobblepot production")
+        .await
+        .unwrap();
     let volume = c.find(Locator::Id("volume")).await.unwrap();
     volume.clear().await.unwrap();
     volume.send_keys("50000").await.unwrap();
     c.find(Locator::Id("unit")).await.unwrap().select_by_value("documents").await.unwrap();
     c.find(Locator::Css("form[action$='/work'] button")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::XPath("//h1[contains(., 'Review Cobblepot production')]")).await.unwrap();
+    c.wait()
+        .for_element(Locator::XPath("//h1[contains(., 'Review Cobblepot production')]"))
+        .await
+        .unwrap();
 
     c.goto(&format!("{base}/work?q=Cobblepot")).await.unwrap();
     let listed = c.find(Locator::Id("work-list")).await.unwrap().text().await.unwrap();

@@ -52,7 +52,13 @@ impl TestApp {
     }
 
     /// Posts a form with the session's CSRF token (unless `csrf` is false).
-    pub async fn post_form(&self, path: &str, s: &Session, fields: &[(&str, &str)], csrf: bool) -> Resp {
+    pub async fn post_form(
+        &self,
+        path: &str,
+        s: &Session,
+        fields: &[(&str, &str)],
+        csrf: bool,
+    ) -> Resp {
         let mut all: Vec<(&str, &str)> = fields.to_vec();
         if csrf {
             all.push(("_csrf", &s.csrf));
@@ -66,7 +72,13 @@ impl TestApp {
         self.send(req).await
     }
 
-    pub async fn api(&self, method: &str, path: &str, token: &str, json: Option<serde_json::Value>) -> Resp {
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        json: Option<serde_json::Value>,
+    ) -> Resp {
         let req = Request::builder()
             .method(method)
             .uri(path)
@@ -78,13 +90,21 @@ impl TestApp {
     }
 
     pub async fn sign_in(&self, email: &str) -> Session {
-        let body = serde_urlencoded::to_string([("email", email), ("password", app::demo::DEMO_PASSWORD)]).unwrap();
+        let body =
+            serde_urlencoded::to_string([("email", email), ("password", app::demo::DEMO_PASSWORD)])
+                .unwrap();
         let res = self
-            .send(Request::post("/login").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap())
+            .send(
+                Request::post("/login")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "sign in {email}: {}", res.body);
         let set = res.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
-        let cookie = set.split(';').next().unwrap().trim_start_matches("lawdesk_session=").to_string();
+        let cookie =
+            set.split(';').next().unwrap().trim_start_matches("lawdesk_session=").to_string();
         let mut s = Session { cookie, csrf: String::new() };
         let page = self.get("/account", Some(&s)).await;
         s.csrf = csrf_in(&page.body);
@@ -95,12 +115,19 @@ impl TestApp {
     pub async fn matter_id(&self, number_suffix: &str) -> String {
         let n: i64 = self.app.store.count("matters").await.unwrap();
         assert!(n >= 3);
-        let m = self.app.store.matter_by_number(&format!("{}-{number_suffix}", chrono::Utc::now().format("%Y"))).await.unwrap().unwrap();
+        let m = self
+            .app
+            .store
+            .matter_by_number(&format!("{}-{number_suffix}", chrono::Utc::now().format("%Y")))
+            .await
+            .unwrap()
+            .unwrap();
         m.id.to_string()
     }
 }
 
 pub fn csrf_in(html: &str) -> String {
-    let at = html.find("name=\"_csrf\" value=\"").expect("page has a CSRF field") + "name=\"_csrf\" value=\"".len();
+    let at = html.find("name=\"_csrf\" value=\"").expect("page has a CSRF field")
+        + "name=\"_csrf\" value=\"".len();
     html[at..].split('"').next().unwrap().to_string()
 }

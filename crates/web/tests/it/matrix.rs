@@ -14,8 +14,11 @@ struct Case {
 }
 
 async fn work_id(t: &TestApp, title_prefix: &str) -> String {
-    let admin = app::auth::actor_of(&t.app.store.user_for_sign_in("admin@demo.lawdesk").await.unwrap().unwrap().user);
-    let (rows, _) = t.app.list_work_items(&admin, &Default::default(), store::Page::new(1, 100)).await.unwrap();
+    let admin = app::auth::actor_of(
+        &t.app.store.user_for_sign_in("admin@demo.lawdesk").await.unwrap().unwrap().user,
+    );
+    let (rows, _) =
+        t.app.list_work_items(&admin, &Default::default(), store::Page::new(1, 100)).await.unwrap();
     rows.iter().find(|r| r.item.title.starts_with(title_prefix)).unwrap().item.id.to_string()
 }
 
@@ -29,8 +32,21 @@ async fn every_route_times_every_role() {
     let binders = work_id(&t, "Prepare deposition binders").await;
     let drafting = work_id(&t, "Draft revocable trust").await;
     // Walls name a real user who is already denied m1 everywhere, so later cases are unaffected.
-    let ben_id = t.app.store.user_for_sign_in("ben@demo.lawdesk").await.unwrap().unwrap().user.id.to_string();
-    let contact = t.app.store.list_contacts(Some("Initech"), None, store::Page::default()).await.unwrap().0[0].id.to_string();
+    let ben_id = t
+        .app
+        .store
+        .user_for_sign_in("ben@demo.lawdesk")
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id
+        .to_string();
+    let contact =
+        t.app.store.list_contacts(Some("Initech"), None, store::Page::default()).await.unwrap().0
+            [0]
+        .id
+        .to_string();
 
     //                                      anon admin alice ben sam vera manoj priya
     let cases = vec![
@@ -72,7 +88,8 @@ async fn every_route_times_every_role() {
         let email = format!("{who}@demo.lawdesk");
         sessions.push(Some(t.sign_in(&email).await));
         let user = t.app.store.user_for_sign_in(&email).await.unwrap().unwrap().user;
-        let (_, token) = t.app.create_api_token(&app::auth::actor_of(&user), "matrix").await.unwrap();
+        let (_, token) =
+            t.app.create_api_token(&app::auth::actor_of(&user), "matrix").await.unwrap();
         tokens.push(Some(token));
     }
 
@@ -84,20 +101,50 @@ async fn every_route_times_every_role() {
                 ("GET", s, _) => t.get(&case.path, s.as_ref()).await,
                 ("POST", Some(s), _) => {
                     // Fields that make the post valid when allowed; denial must come first anyway.
-                    let fields = [("body", "ok"), ("name", "Matrix Party Ltd"), ("kind", "organization"), ("role", "witness"), ("user", ben_id.as_str()), ("reason", "matrix"), ("email", "new-user@matrix.test"), ("display_name", "Matrix")];
+                    let fields = [
+                        ("body", "ok"),
+                        ("name", "Matrix Party Ltd"),
+                        ("kind", "organization"),
+                        ("role", "witness"),
+                        ("user", ben_id.as_str()),
+                        ("reason", "matrix"),
+                        ("email", "new-user@matrix.test"),
+                        ("display_name", "Matrix"),
+                    ];
                     t.post_form(&case.path, s, &fields, true).await
                 }
-                ("POST", None, _) => t.send(axum::http::Request::post(&case.path).body(axum::body::Body::empty()).unwrap()).await,
+                ("POST", None, _) => {
+                    t.send(
+                        axum::http::Request::post(&case.path)
+                            .body(axum::body::Body::empty())
+                            .unwrap(),
+                    )
+                    .await
+                }
                 ("API", _, Some(tok)) => t.api("GET", &case.path, tok, None).await,
-                ("API", _, None) => t.send(axum::http::Request::get(&case.path).body(axum::body::Body::empty()).unwrap()).await,
+                ("API", _, None) => {
+                    t.send(
+                        axum::http::Request::get(&case.path)
+                            .body(axum::body::Body::empty())
+                            .unwrap(),
+                    )
+                    .await
+                }
                 _ => unreachable!(),
             };
             let denied = matches!(res.status, StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED)
-                || (res.status == StatusCode::SEE_OTHER && res.headers.get("location").is_some_and(|l| l == "/login"));
+                || (res.status == StatusCode::SEE_OTHER
+                    && res.headers.get("location").is_some_and(|l| l == "/login"));
             // An allowed POST naming a nonexistent user may fail validation (404/422), never with 403.
             let allowed = !denied && res.status != StatusCode::INTERNAL_SERVER_ERROR;
             if want != allowed {
-                failures.push(format!("{} {} as {role}: expected {}, got {}", case.method, case.path, if want { "allow" } else { "deny" }, res.status));
+                failures.push(format!(
+                    "{} {} as {role}: expected {}, got {}",
+                    case.method,
+                    case.path,
+                    if want { "allow" } else { "deny" },
+                    res.status
+                ));
             }
         }
     }
@@ -107,16 +154,36 @@ async fn every_route_times_every_role() {
 #[tokio::test]
 async fn lists_show_external_users_only_their_assigned_work() {
     let t = TestApp::demo().await;
-    let count = |body: &str| serde_json::from_str::<serde_json::Value>(body).unwrap()["items"].as_array().unwrap().len();
+    let count = |body: &str| {
+        serde_json::from_str::<serde_json::Value>(body).unwrap()["items"].as_array().unwrap().len()
+    };
     let mut seen = Vec::new();
     for who in ["admin", "alice", "ben", "vera", "manoj", "priya"] {
-        let user = t.app.store.user_for_sign_in(&format!("{who}@demo.lawdesk")).await.unwrap().unwrap().user;
-        let (_, token) = t.app.create_api_token(&app::auth::actor_of(&user), "lists").await.unwrap();
+        let user = t
+            .app
+            .store
+            .user_for_sign_in(&format!("{who}@demo.lawdesk"))
+            .await
+            .unwrap()
+            .unwrap()
+            .user;
+        let (_, token) =
+            t.app.create_api_token(&app::auth::actor_of(&user), "lists").await.unwrap();
         let w = t.api("GET", "/api/v1/work-items?per_page=100", &token, None).await;
         let m = t.api("GET", "/api/v1/matters", &token, None).await;
         seen.push((who, count(&w.body), count(&m.body)));
     }
     // admin: all 6 items, 3 matters; alice: m1 + m3 items; ben: m2 only (walled from m3);
     // vera: her 2 assigned items on 2 matters; manoj: his org's 1 item; priya: her 1 item.
-    assert_eq!(seen, vec![("admin", 6, 3), ("alice", 4, 2), ("ben", 2, 1), ("vera", 2, 2), ("manoj", 1, 1), ("priya", 1, 1)]);
+    assert_eq!(
+        seen,
+        vec![
+            ("admin", 6, 3),
+            ("alice", 4, 2),
+            ("ben", 2, 1),
+            ("vera", 2, 2),
+            ("manoj", 1, 1),
+            ("priya", 1, 1)
+        ]
+    );
 }
