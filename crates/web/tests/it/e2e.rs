@@ -87,11 +87,19 @@ async fn browser_signs_in_and_creates_client_matter_party_and_work_item() {
     c.goto(&format!("{base}/clients")).await.unwrap();
     c.find(Locator::Id("client_name")).await.unwrap().send_keys("Wayne Enterprises").await.unwrap();
     c.find(Locator::Id("client_code")).await.unwrap().send_keys("WAYNE").await.unwrap();
-    c.find(Locator::Css("form[action='/clients'] button")).await.unwrap().click().await.unwrap();
-    c.wait()
-        .for_element(Locator::XPath("//table[@id='clients']//td[contains(., 'Wayne Enterprises')]"))
+    c.find(Locator::Css("form[method='post'][action='/clients'] button"))
+        .await
+        .unwrap()
+        .click()
         .await
         .unwrap();
+    if c.wait()
+        .for_element(Locator::XPath("//table[@id='clients']//td[contains(., 'Wayne Enterprises')]"))
+        .await
+        .is_err()
+    {
+        panic!("client not listed; the browser shows:\n{}", c.source().await.unwrap_or_default());
+    }
 
     c.goto(&format!("{base}/matters/new")).await.unwrap();
     c.find(Locator::Css("#client_id option:nth-child(n+2)")).await.unwrap();
@@ -100,7 +108,16 @@ async fn browser_signs_in_and_creates_client_matter_party_and_work_item() {
     c.find(Locator::Id("title")).await.unwrap().send_keys("Wayne v. Cobblepot").await.unwrap();
     c.find(Locator::Id("court")).await.unwrap().send_keys("D.N.J.").await.unwrap();
     c.find(Locator::Css("form[action='/matters'] button")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::XPath("//h1[contains(., 'Wayne v. Cobblepot')]")).await.unwrap();
+    if c.wait()
+        .for_element(Locator::XPath("//h1[contains(., 'Wayne v. Cobblepot')]"))
+        .await
+        .is_err()
+    {
+        panic!(
+            "matter page did not open; the browser shows:\n{}",
+            c.source().await.unwrap_or_default()
+        );
+    }
 
     c.find(Locator::Id("party_name")).await.unwrap().send_keys("Oswald Cobblepot").await.unwrap();
     c.find(Locator::Id("party_kind")).await.unwrap().select_by_value("person").await.unwrap();
