@@ -54,6 +54,16 @@ impl StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// Maps a unique-constraint violation to a `Conflict` with a message the user can act on;
+/// any other database error passes through unchanged.
+pub(crate) fn conflict_on_unique(e: sqlx::Error, message: impl FnOnce() -> String) -> StoreError {
+    if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
+        StoreError::Conflict(message())
+    } else {
+        e.into()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

@@ -111,7 +111,7 @@ async fn next_sequence(tx: &mut Transaction<'static, Any>, scope: &str) -> Resul
 impl Store {
     pub async fn create_client(&self, client: &Client, audit: AuditEvent) -> Result<()> {
         let mut tx = self.write.begin().await?;
-        let r = sqlx::query(
+        sqlx::query(
             "INSERT INTO clients (id, contact_id, code, created_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(client.id.to_string())
@@ -119,17 +119,12 @@ impl Store {
         .bind(&client.code)
         .bind(ts(client.created_at))
         .execute(&mut *tx)
-        .await;
-        if let Err(e) = r {
-            return Err(if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
-                StoreError::Conflict(format!(
-                    "client code {} or its contact is already a client",
-                    client.code
-                ))
-            } else {
-                e.into()
-            });
-        }
+        .await
+        .map_err(|e| {
+            crate::conflict_on_unique(e, || {
+                format!("client code {} or its contact is already a client", client.code)
+            })
+        })?;
         append(&mut tx, &audit).await?;
         tx.commit().await?;
         Ok(())
@@ -179,7 +174,7 @@ impl Store {
         );
         let seq = next_sequence(&mut tx, &scope).await?;
         m.number = scheme.render(year, &input.client_code, u64::try_from(seq).unwrap_or(0))?;
-        let r = sqlx::query(
+        sqlx::query(
             "INSERT INTO matters (id, number, client_id, title, practice_area, court, case_number, status, responsible_attorney, \
              originating_attorney, onshore_only, opened_on, closed_on, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
@@ -199,17 +194,12 @@ impl Store {
         .bind(m.closed_on.map(|d| d.to_string()))
         .bind(ts(m.created_at))
         .execute(&mut *tx)
-        .await;
-        if let Err(e) = r {
-            return Err(if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
-                StoreError::Conflict(format!(
-                    "matter number {} is taken; check the numbering scheme",
-                    m.number
-                ))
-            } else {
-                e.into()
-            });
-        }
+        .await
+        .map_err(|e| {
+            crate::conflict_on_unique(e, || {
+                format!("matter number {} is taken; check the numbering scheme", m.number)
+            })
+        })?;
         let client_contact: (String,) =
             sqlx::query_as("SELECT contact_id FROM clients WHERE id = $1")
                 .bind(m.client_id.to_string())

@@ -61,10 +61,6 @@ fn session_from_row(r: &AnyRow) -> Result<SessionRow> {
     })
 }
 
-fn is_unique_violation(e: &sqlx::Error) -> bool {
-    e.as_database_error().is_some_and(|d| d.is_unique_violation())
-}
-
 impl Store {
     pub async fn create_user(
         &self,
@@ -74,7 +70,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.write.begin().await?;
         let now = ts(user.created_at);
-        let inserted = sqlx::query(
+        sqlx::query(
             "INSERT INTO users (id, email, display_name, role, organization_id, password_hash, active, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
         )
@@ -87,14 +83,10 @@ impl Store {
         .bind(i64::from(user.active))
         .bind(now)
         .execute(&mut *tx)
-        .await;
-        if let Err(e) = inserted {
-            return Err(if is_unique_violation(&e) {
-                StoreError::Conflict(format!("a user with email {} already exists", user.email))
-            } else {
-                e.into()
-            });
-        }
+        .await
+        .map_err(|e| {
+            crate::conflict_on_unique(e, || format!("a user with email {} already exists", user.email))
+        })?;
         append(&mut tx, &audit).await?;
         tx.commit().await?;
         Ok(())
