@@ -7,6 +7,17 @@ use domain::{Actor, ContactKind, Id, PartyRole, RelationshipKind, Role, User};
 /// The password every demo user shares; printed by `lawdesk demo`.
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
 
+/// What the platform part of the demo created, for the capabilities to build on.
+#[derive(Debug, Clone)]
+pub struct DemoFirm {
+    /// admin, alice, ben, sam, vera, manoj, priya (in that order).
+    pub users: Vec<User>,
+    /// 2026-0001 Acme v. Initech, 2026-0002 Rivera estate, 2026-0003 Harbor County (onshore only).
+    pub matters: [Id; 3],
+    /// The contact of the LPO provider organization (Meridian) that manoj and priya belong to.
+    pub lpo_organization: Id,
+}
+
 pub struct DemoSummary {
     pub users: Vec<(String, Role)>,
     pub matters: usize,
@@ -295,6 +306,16 @@ impl App {
             self.set_work_status(&vera, r.item.id, domain::WorkStatus::InProgress, r.version)
                 .await?;
         }
+        let firm = DemoFirm {
+            users: users.clone(),
+            matters: [m1.id, m2.id, m3.id],
+            lpo_organization: org.id,
+        };
+        crate::delegation::demo(self, &firm).await?;
+        crate::docket::demo(self, &firm).await?;
+        crate::billing::demo(self, &firm).await?;
+        crate::intake::demo(self, &firm).await?;
+        crate::review::demo(self, &firm).await?;
         Ok(DemoSummary {
             users: users.iter().map(|u| (u.email.clone(), u.role)).collect(),
             matters: 3,

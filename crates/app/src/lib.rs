@@ -5,8 +5,13 @@
 //! same whichever door a request comes through.
 
 pub mod auth;
+pub mod billing;
+pub mod delegation;
 pub mod demo;
+pub mod docket;
 pub mod import;
+pub mod intake;
+pub mod review;
 mod usecases;
 
 pub use auth::{NewSession, SignInError};

@@ -4,7 +4,14 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+
+mod bench;
+mod billing;
+mod delegation;
+mod docket;
+mod intake;
+mod review;
+use std::path::PathBuf;
 
 #[derive(Parser)]
 #[command(
@@ -12,13 +19,13 @@ use std::path::{Path, PathBuf};
     version,
     about = "Self-hosted legal support: matters, work routing, review, docketing, billing."
 )]
-struct Cli {
+pub(crate) struct Cli {
     /// Folder for the embedded database and stored files.
     #[arg(long, global = true, env = "LAWDESK_DATA_DIR", default_value = "./lawdesk-data")]
-    data_dir: PathBuf,
+    pub(crate) data_dir: PathBuf,
     /// Use PostgreSQL instead of the embedded SQLite database (postgres://user@host/db).
     #[arg(long, global = true, env = "LAWDESK_DATABASE_URL")]
-    database_url: Option<String>,
+    pub(crate) database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -71,20 +78,32 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
-    /// Court-rule deadline computation.
+    /// Court-rule deadlines and the calendar.
     Docket {
         #[command(subcommand)]
-        command: DocketCommand,
+        command: docket::DocketCommand,
     },
     /// Recommend in-house, virtual assistant or LPO per service line for a workload profile.
-    Advise {
-        #[arg(long)]
-        profile: PathBuf,
-    },
-    /// Billing tools.
+    Advise(delegation::AdviseArgs),
+    /// Billing: invoices, LEDES export and validation.
     Billing {
         #[command(subcommand)]
-        command: BillingCommand,
+        command: billing::BillingCommand,
+    },
+    /// Conflict-of-interest checks.
+    Conflicts {
+        #[command(subcommand)]
+        command: intake::ConflictsCommand,
+    },
+    /// Document review: collections, ingest, search.
+    Review {
+        #[command(subcommand)]
+        command: review::ReviewCommand,
+    },
+    /// Benchmarks that print a table of measured figures.
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
     },
 }
 
@@ -112,36 +131,7 @@ enum AuditCommand {
     Verify,
 }
 
-#[derive(Subcommand)]
-enum DocketCommand {
-    /// Compute the deadlines a trigger event produces, with their trails.
-    Compute {
-        #[arg(long, default_value = "frcp")]
-        rules: String,
-        #[arg(long)]
-        trigger: String,
-        #[arg(long)]
-        date: chrono::NaiveDate,
-        #[arg(long, default_value = "electronic")]
-        service: String,
-        /// The court's time zone.
-        #[arg(long, default_value = "America/New_York")]
-        tz: chrono_tz::Tz,
-    },
-    /// List the triggers of a rule set.
-    Triggers {
-        #[arg(long, default_value = "frcp")]
-        rules: String,
-    },
-}
-
-#[derive(Subcommand)]
-enum BillingCommand {
-    /// Validate a LEDES 1998B or 98BI file; prints errors by line and field.
-    LedesValidate { file: PathBuf },
-}
-
-fn spinner(msg: &str) -> ProgressBar {
+pub(crate) fn spinner(msg: &str) -> ProgressBar {
     let pb = ProgressBar::new_spinner();
     pb.set_style(
         ProgressStyle::with_template("{spinner} {msg} {pos}").expect("static template is valid"),
@@ -150,7 +140,7 @@ fn spinner(msg: &str) -> ProgressBar {
     pb
 }
 
-async fn open(cli: &Cli) -> Result<app::App> {
+pub(crate) async fn open(cli: &Cli) -> Result<app::App> {
     let store = store::Store::open(cli.database_url.as_deref(), &cli.data_dir).await.with_context(
         || {
             format!(
@@ -165,7 +155,7 @@ async fn open(cli: &Cli) -> Result<app::App> {
     Ok(app::App::new(store))
 }
 
-async fn actor_for(app: &app::App, email: Option<&str>) -> Result<domain::Actor> {
+pub(crate) async fn actor_for(app: &app::App, email: Option<&str>) -> Result<domain::Actor> {
     let user = match email {
         Some(e) => app
             .store
@@ -187,7 +177,7 @@ async fn actor_for(app: &app::App, email: Option<&str>) -> Result<domain::Actor>
     Ok(app::auth::actor_of(&user))
 }
 
-fn app_err(e: app::AppError) -> anyhow::Error {
+pub(crate) fn app_err(e: app::AppError) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
@@ -331,17 +321,12 @@ async fn main() -> Result<()> {
             let app = open(&cli).await?;
             verify(&app).await?;
         }
-        Command::Docket { command } => docket_command(command)?,
-        Command::Advise { profile } => {
-            let text = std::fs::read_to_string(profile)
-                .with_context(|| format!("reading {}", profile.display()))?;
-            let advice = delegation::advisor::advise_toml(&text)
-                .with_context(|| format!("in {}", profile.display()))?;
-            print!("{}", delegation::advisor::render_table(&advice));
-        }
-        Command::Billing { command: BillingCommand::LedesValidate { file } } => {
-            ledes_validate(file)?
-        }
+        Command::Docket { command } => docket::run(&cli, command).await?,
+        Command::Advise(args) => delegation::advise(&cli, args).await?,
+        Command::Billing { command } => billing::run(&cli, command).await?,
+        Command::Conflicts { command } => intake::run(&cli, command).await?,
+        Command::Review { command } => review::run(&cli, command).await?,
+        Command::Bench { command } => bench::run(&cli, command).await?,
     }
     Ok(())
 }
@@ -449,48 +434,4 @@ async fn export(app: &app::App, actor: &domain::Actor, what: &str) -> Result<()>
     }
     w.flush()?;
     Ok(())
-}
-
-fn docket_command(command: &DocketCommand) -> Result<()> {
-    match command {
-        DocketCommand::Compute { rules, trigger, date, service, tz } => {
-            let set = docket::RuleSet::builtin(rules)?;
-            let service: docket::Service = service.parse()?;
-            let calendar = docket::CourtCalendar::federal("Federal court", *tz);
-            let deadlines = docket::compute(&set, trigger, *date, service, &calendar)?;
-            print!("{}", docket::render_trail(&deadlines));
-        }
-        DocketCommand::Triggers { rules } => {
-            let set = docket::RuleSet::builtin(rules)?;
-            for t in set.triggers() {
-                println!("{}", t.name);
-            }
-        }
-    }
-    Ok(())
-}
-
-fn ledes_validate(file: &Path) -> Result<()> {
-    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    match billing::ledes::validate_bytes(&bytes) {
-        Ok(summary) => {
-            println!(
-                "{}: valid {:?}, {} line items in {} invoices",
-                file.display(),
-                summary.format,
-                summary.line_items,
-                summary.invoices.len()
-            );
-            for w in &summary.warnings {
-                println!("  warning: {w}");
-            }
-            Ok(())
-        }
-        Err(errors) => {
-            for e in &errors {
-                println!("{}: {e}", file.display());
-            }
-            bail!("{} errors", errors.len())
-        }
-    }
 }

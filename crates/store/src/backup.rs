@@ -3,7 +3,7 @@
 //! restores into either backend, so it doubles as the way to move from SQLite to PostgreSQL.
 
 use crate::blobs::sha256_hex;
-use crate::migrate::TABLES;
+use crate::migrate::tables;
 use crate::{Backend, Result, Store, StoreError};
 use serde_json::{Map, Value};
 use sqlx::{AssertSqlSafe, Column, Row, ValueRef};
@@ -69,7 +69,7 @@ impl Store {
         let mut tar = tar::Builder::new(std::io::BufWriter::new(file));
         let mut counts = Vec::new();
         let mut blob_hashes = std::collections::BTreeSet::new();
-        for table in TABLES {
+        for table in tables() {
             let rows = sqlx::query(AssertSqlSafe(format!("SELECT * FROM {table}")))
                 .fetch_all(&mut *tx)
                 .await?;
@@ -79,7 +79,7 @@ impl Store {
                 for (i, col) in row.columns().iter().enumerate() {
                     obj.insert(col.name().to_string(), value_at(row, i, col.name())?);
                 }
-                if *table == "attachments"
+                if table == "attachments"
                     && let Some(Value::String(sha)) = obj.get("blob_sha256")
                 {
                     blob_hashes.insert(sha.clone());
@@ -170,8 +170,8 @@ impl Store {
         }
         let mut tx = self.write.begin().await?;
         sqlx::query("DELETE FROM audit_head").execute(&mut *tx).await?;
-        for table in TABLES {
-            let Some(bytes) = tables.get(*table) else {
+        for table in crate::migrate::tables() {
+            let Some(bytes) = tables.get(table) else {
                 return Err(StoreError::Corrupt(format!("backup has no table {table}")));
             };
             let mut n = 0u64;

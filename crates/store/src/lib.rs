@@ -9,10 +9,15 @@
 
 mod audit;
 pub mod backup;
+pub mod billing;
 pub mod blobs;
 mod contacts;
+pub mod delegation;
+pub mod docket;
+pub mod intake;
 mod matters;
 mod migrate;
+pub mod review;
 mod sql;
 mod users;
 mod work;

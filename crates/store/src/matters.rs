@@ -528,7 +528,7 @@ impl Store {
     }
 
     pub async fn count(&self, table: &str) -> Result<i64> {
-        if !crate::migrate::TABLES.contains(&table) {
+        if !crate::migrate::tables().contains(&table) {
             return Err(StoreError::NotFound("table"));
         }
         let (n,): (i64,) =

@@ -26,6 +26,41 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: Some(include_str!("../migrations/0002_audit_guard.sqlite.sql")),
         postgres: Some(include_str!("../migrations/0002_audit_guard.postgres.sql")),
     },
+    Migration {
+        version: 3,
+        name: "delegation",
+        portable: Some(include_str!("../migrations/0003_delegation.sql")),
+        sqlite: None,
+        postgres: None,
+    },
+    Migration {
+        version: 4,
+        name: "docket",
+        portable: Some(include_str!("../migrations/0004_docket.sql")),
+        sqlite: None,
+        postgres: None,
+    },
+    Migration {
+        version: 5,
+        name: "billing",
+        portable: Some(include_str!("../migrations/0005_billing.sql")),
+        sqlite: None,
+        postgres: None,
+    },
+    Migration {
+        version: 6,
+        name: "intake",
+        portable: Some(include_str!("../migrations/0006_intake.sql")),
+        sqlite: None,
+        postgres: None,
+    },
+    Migration {
+        version: 7,
+        name: "review",
+        portable: Some(include_str!("../migrations/0007_review.sql")),
+        sqlite: None,
+        postgres: None,
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction. Returns how many ran.
@@ -64,8 +99,8 @@ pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<usize> {
     Ok(ran)
 }
 
-/// The tables in an order that satisfies foreign keys (parents first); backup and restore use it.
-pub const TABLES: &[&str] = &[
+/// The platform's tables in an order that satisfies foreign keys (parents first).
+const CORE_TABLES: &[&str] = &[
     "settings",
     "users",
     "sessions",
@@ -82,6 +117,21 @@ pub const TABLES: &[&str] = &[
     "work_items",
     "work_comments",
     "attachments",
-    "audit_log",
-    "audit_head",
 ];
+
+/// Every table in an order that satisfies foreign keys (parents first): the platform's, then each
+/// capability's, then the audit log. Backup and restore use it.
+pub fn tables() -> Vec<&'static str> {
+    let mut all = CORE_TABLES.to_vec();
+    for module in [
+        crate::delegation::TABLES,
+        crate::docket::TABLES,
+        crate::billing::TABLES,
+        crate::intake::TABLES,
+        crate::review::TABLES,
+    ] {
+        all.extend_from_slice(module);
+    }
+    all.extend_from_slice(&["audit_log", "audit_head"]);
+    all
+}

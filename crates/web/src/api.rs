@@ -43,6 +43,11 @@ pub fn routes() -> Router<AppState> {
         .route("/work-items", get(list_work_items))
         .route("/work-items/{id}", get(get_work_item))
         .route("/work-items/{id}/status", post(set_work_status))
+        .merge(crate::delegation::api())
+        .merge(crate::docket::api())
+        .merge(crate::billing::api())
+        .merge(crate::intake::api())
+        .merge(crate::review::api())
         .fallback(|| async { j(AppError::NotFound("endpoint")) })
 }
 
@@ -95,6 +100,17 @@ pub fn routes() -> Router<AppState> {
 )]
 pub struct ApiDoc;
 
+/// The whole API document: the platform's paths plus each capability's.
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::delegation::ApiDoc::openapi());
+    doc.merge(crate::docket::ApiDoc::openapi());
+    doc.merge(crate::billing::ApiDoc::openapi());
+    doc.merge(crate::intake::ApiDoc::openapi());
+    doc.merge(crate::review::ApiDoc::openapi());
+    doc
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ErrorBody {
     error: ErrorDetail,
@@ -137,12 +153,12 @@ impl ListParams {
 }
 
 async fn openapi_json() -> impl IntoResponse {
-    Json(ApiDoc::openapi())
+    Json(openapi())
 }
 
 /// A readable, dependency-free rendering of the OpenAPI document.
 async fn docs() -> Html<String> {
-    let doc = ApiDoc::openapi();
+    let doc = openapi();
     let mut out = String::from(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>lawdesk API</title><link rel=stylesheet href=/assets/app.css></head><body><main><h1>lawdesk API v1</h1>",
     );

@@ -5,8 +5,13 @@
 //! embedded in the binary. This is the only crate that speaks HTTP.
 
 mod api;
+mod billing;
+mod delegation;
+mod docket;
 mod error;
+mod intake;
 mod pages;
+mod review;
 mod session;
 
 pub use error::WebError;
@@ -35,6 +40,11 @@ pub fn router(app: app::App, config: WebConfig) -> Router {
     let state = AppState { app, config };
     Router::new()
         .merge(pages::routes())
+        .merge(delegation::pages())
+        .merge(docket::pages())
+        .merge(billing::pages())
+        .merge(intake::pages())
+        .merge(review::pages())
         .nest("/api/v1", api::routes())
         .route(
             "/assets/htmx.min.js",

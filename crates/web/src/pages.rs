@@ -19,7 +19,7 @@ use store::{
     ApiTokenRow, AuditEntry, MatterFilter, MatterRow, Page, SessionRow, WorkFilter, WorkItemRow,
 };
 
-type WebResult<T = Response> = Result<T, WebError>;
+pub(crate) type WebResult<T = Response> = Result<T, WebError>;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -65,9 +65,19 @@ pub struct Layout {
     pub internal: bool,
     pub admin: bool,
     pub flash: Option<String>,
+    /// Capability links after the platform's own (each capability module decides who sees it).
+    pub nav: Vec<NavLink>,
 }
 
-fn layout(ctx: &Ctx, tab: &'static str) -> Layout {
+/// A top navigation link; `tab` matches `Layout::tab` to mark the current section.
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub tab: &'static str,
+}
+
+pub(crate) fn layout(ctx: &Ctx, tab: &'static str) -> Layout {
     Layout {
         csrf: ctx.csrf.clone(),
         user_name: ctx.user.display_name.clone(),
@@ -76,27 +86,37 @@ fn layout(ctx: &Ctx, tab: &'static str) -> Layout {
         internal: !ctx.user.role.is_external(),
         admin: ctx.user.role == Role::Admin,
         flash: None,
+        nav: [
+            crate::delegation::nav(ctx),
+            crate::docket::nav(ctx),
+            crate::billing::nav(ctx),
+            crate::intake::nav(ctx),
+            crate::review::nav(ctx),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
     }
 }
 
-fn render(t: impl Template) -> WebResult {
+pub(crate) fn render(t: impl Template) -> WebResult {
     t.render()
         .map(|html| Html(html).into_response())
         .map_err(|e| AppError::Internal(format!("template: {e}")).into())
 }
 
-fn id(s: &str) -> Result<Id, WebError> {
+pub(crate) fn id(s: &str) -> Result<Id, WebError> {
     Id::parse(s).map_err(|_| AppError::NotFound("record").into())
 }
 
 /// Redirect after POST (303 so the browser follows with GET).
-fn see_other(to: &str) -> Response {
+pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
 /// For posts whose only field is the CSRF token.
 #[derive(Deserialize)]
-struct NoFields {}
+pub(crate) struct NoFields {}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

@@ -1,7 +1,12 @@
 //! Web tests: HTTP through the router (no sockets), the route × role authorization matrix,
 //! security behaviour, and an end-to-end run in a real headless Chromium.
 
+mod billing;
+mod delegation;
+mod docket;
 mod e2e;
 mod harness;
 mod http;
+mod intake;
 mod matrix;
+mod review;

@@ -7,10 +7,11 @@ use axum::http::StatusCode;
 const ROLES: [&str; 8] = ["anonymous", "admin", "alice", "ben", "sam", "vera", "manoj", "priya"];
 
 /// Which callers may reach a route: a letter per role in ROLES order ('y' allowed, '-' denied).
-struct Case {
-    method: &'static str,
-    path: String,
-    allowed: &'static str,
+/// `method` is GET or POST (a form with a CSRF token) for pages, API for a GET with a token.
+pub(crate) struct Case {
+    pub method: &'static str,
+    pub path: String,
+    pub allowed: &'static str,
 }
 
 async fn work_id(t: &TestApp, title_prefix: &str) -> String {
@@ -82,72 +83,17 @@ async fn every_route_times_every_role() {
         Case { method: "API", path: "/api/v1/users".into(), allowed: "-y------" },
     ];
 
-    let mut sessions: Vec<Option<Session>> = vec![None];
-    let mut tokens: Vec<Option<String>> = vec![None];
-    for who in &ROLES[1..] {
-        let email = format!("{who}@demo.lawdesk");
-        sessions.push(Some(t.sign_in(&email).await));
-        let user = t.app.store.user_for_sign_in(&email).await.unwrap().unwrap().user;
-        let (_, token) =
-            t.app.create_api_token(&app::auth::actor_of(&user), "matrix").await.unwrap();
-        tokens.push(Some(token));
-    }
-
-    let mut failures = Vec::new();
-    for case in &cases {
-        for (i, role) in ROLES.iter().enumerate() {
-            let want = case.allowed.as_bytes()[i] == b'y';
-            let res = match (case.method, &sessions[i], &tokens[i]) {
-                ("GET", s, _) => t.get(&case.path, s.as_ref()).await,
-                ("POST", Some(s), _) => {
-                    // Fields that make the post valid when allowed; denial must come first anyway.
-                    let fields = [
-                        ("body", "ok"),
-                        ("name", "Matrix Party Ltd"),
-                        ("kind", "organization"),
-                        ("role", "witness"),
-                        ("user", ben_id.as_str()),
-                        ("reason", "matrix"),
-                        ("email", "new-user@matrix.test"),
-                        ("display_name", "Matrix"),
-                    ];
-                    t.post_form(&case.path, s, &fields, true).await
-                }
-                ("POST", None, _) => {
-                    t.send(
-                        axum::http::Request::post(&case.path)
-                            .body(axum::body::Body::empty())
-                            .unwrap(),
-                    )
-                    .await
-                }
-                ("API", _, Some(tok)) => t.api("GET", &case.path, tok, None).await,
-                ("API", _, None) => {
-                    t.send(
-                        axum::http::Request::get(&case.path)
-                            .body(axum::body::Body::empty())
-                            .unwrap(),
-                    )
-                    .await
-                }
-                _ => unreachable!(),
-            };
-            let denied = matches!(res.status, StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED)
-                || (res.status == StatusCode::SEE_OTHER
-                    && res.headers.get("location").is_some_and(|l| l == "/login"));
-            // An allowed POST naming a nonexistent user may fail validation (404/422), never with 403.
-            let allowed = !denied && res.status != StatusCode::INTERNAL_SERVER_ERROR;
-            if want != allowed {
-                failures.push(format!(
-                    "{} {} as {role}: expected {}, got {}",
-                    case.method,
-                    case.path,
-                    if want { "allow" } else { "deny" },
-                    res.status
-                ));
-            }
-        }
-    }
+    let fields = [
+        ("body", "ok"),
+        ("name", "Matrix Party Ltd"),
+        ("kind", "organization"),
+        ("role", "witness"),
+        ("user", ben_id.as_str()),
+        ("reason", "matrix"),
+        ("email", "new-user@matrix.test"),
+        ("display_name", "Matrix"),
+    ];
+    let failures = run_matrix(&t, &cases, &fields).await;
     assert!(failures.is_empty(), "authorization matrix mismatches:\n{}", failures.join("\n"));
 }
 
@@ -186,4 +132,67 @@ async fn lists_show_external_users_only_their_assigned_work() {
             ("priya", 1, 1)
         ]
     );
+}
+
+/// Runs every case as every role and returns the mismatches. POSTs send `fields` (values that make
+/// the post valid when allowed; denial must come before validation anyway).
+pub(crate) async fn run_matrix(
+    t: &TestApp,
+    cases: &[Case],
+    fields: &[(&str, &str)],
+) -> Vec<String> {
+    let mut sessions: Vec<Option<Session>> = vec![None];
+    let mut tokens: Vec<Option<String>> = vec![None];
+    for who in &ROLES[1..] {
+        let email = format!("{who}@demo.lawdesk");
+        sessions.push(Some(t.sign_in(&email).await));
+        let user = t.app.store.user_for_sign_in(&email).await.unwrap().unwrap().user;
+        let (_, token) =
+            t.app.create_api_token(&app::auth::actor_of(&user), "matrix").await.unwrap();
+        tokens.push(Some(token));
+    }
+
+    let mut failures = Vec::new();
+    for case in cases {
+        for (i, role) in ROLES.iter().enumerate() {
+            let want = case.allowed.as_bytes()[i] == b'y';
+            let res = match (case.method, &sessions[i], &tokens[i]) {
+                ("GET", s, _) => t.get(&case.path, s.as_ref()).await,
+                ("POST", Some(s), _) => t.post_form(&case.path, s, fields, true).await,
+                ("POST", None, _) => {
+                    t.send(
+                        axum::http::Request::post(&case.path)
+                            .body(axum::body::Body::empty())
+                            .unwrap(),
+                    )
+                    .await
+                }
+                ("API", _, Some(tok)) => t.api("GET", &case.path, tok, None).await,
+                ("API", _, None) => {
+                    t.send(
+                        axum::http::Request::get(&case.path)
+                            .body(axum::body::Body::empty())
+                            .unwrap(),
+                    )
+                    .await
+                }
+                _ => unreachable!(),
+            };
+            let denied = matches!(res.status, StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED)
+                || (res.status == StatusCode::SEE_OTHER
+                    && res.headers.get("location").is_some_and(|l| l == "/login"));
+            // An allowed POST naming a nonexistent user may fail validation (404/422), never with 403.
+            let allowed = !denied && res.status != StatusCode::INTERNAL_SERVER_ERROR;
+            if want != allowed {
+                failures.push(format!(
+                    "{} {} as {role}: expected {}, got {}",
+                    case.method,
+                    case.path,
+                    if want { "allow" } else { "deny" },
+                    res.status
+                ));
+            }
+        }
+    }
+    failures
 }

@@ -1,0 +1,12 @@
+//! `lawdesk bench`: benchmarks that print a table of measured figures (never assertions).
+
+use crate::Cli;
+use anyhow::Result;
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub(crate) enum BenchCommand {}
+
+pub(crate) async fn run(_cli: &Cli, command: &BenchCommand) -> Result<()> {
+    match *command {}
+}

@@ -1,0 +1,2 @@
+-- delegation: tables owned by crates/store/src/delegation.rs (portable SQL; see 0001_init.sql for the conventions).
+SELECT 1;

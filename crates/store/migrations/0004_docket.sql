@@ -1,0 +1,2 @@
+-- docket: tables owned by crates/store/src/docket.rs (portable SQL; see 0001_init.sql for the conventions).
+SELECT 1;

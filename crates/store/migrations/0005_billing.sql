@@ -1,0 +1,2 @@
+-- billing: tables owned by crates/store/src/billing.rs (portable SQL; see 0001_init.sql for the conventions).
+SELECT 1;

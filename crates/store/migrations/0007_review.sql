@@ -1,0 +1,2 @@
+-- review: tables owned by crates/store/src/review.rs (portable SQL; see 0001_init.sql for the conventions).
+SELECT 1;

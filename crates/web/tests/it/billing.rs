@@ -1,0 +1,1 @@
+//! Web tests for billing: its pages and API through the router, and its rows in the authorization matrix.
