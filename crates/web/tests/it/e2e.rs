@@ -1,88 +1,15 @@
-//! End to end in a real headless Chromium (Debian `chromium` + `chromium-driver`): sign in,
-//! create a client, a matter with an adverse party, a work item, and see them listed.
+//! End to end in a real headless Chromium: sign in, create a client, a matter with an adverse
+//! party, a work item, and see them listed.
 
-use fantoccini::{ClientBuilder, Locator};
-use std::io::Write;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
-struct Kill(Child);
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
+use crate::browser::Browser;
+use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_signs_in_and_creates_client_matter_party_and_work_item() {
-    let Some(driver_bin) = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())
-    else {
-        if std::env::var("LAWDESK_REQUIRE_BROWSER").is_ok() {
-            panic!("LAWDESK_REQUIRE_BROWSER is set but chromedriver is not installed");
-        }
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED (browser e2e): chromedriver not installed (apt-get install chromium chromium-driver)"
-        );
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let store = store::Store::open_sqlite(dir.path()).await.unwrap();
-    let app = app::App::new(store);
-    app.load_demo().await.unwrap();
-    let port = free_port();
-    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    tokio::spawn(web::serve(app, addr, web::WebConfig { secure_cookies: false }));
-
-    let driver_port = free_port();
-    let _driver = Kill(
-        Command::new(driver_bin)
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({"binary": "/usr/bin/chromium", "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,900", format!("--user-data-dir={}", dir.path().join("chrome").display())]}),
-    );
-    let mut client = None;
-    for _ in 0..50 {
-        match ClientBuilder::rustls()
-            .unwrap()
-            .capabilities(caps.clone())
-            .connect(&format!("http://127.0.0.1:{driver_port}"))
-            .await
-        {
-            Ok(c) => {
-                client = Some(c);
-                break;
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-        }
-    }
-    let c = client.expect("chromedriver did not start");
-    let base = format!("http://127.0.0.1:{port}");
-
-    c.goto(&format!("{base}/login")).await.unwrap();
-    c.find(Locator::Id("email")).await.unwrap().send_keys("alice@demo.lawdesk").await.unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(app::demo::DEMO_PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::LinkText("Matters")).await.unwrap();
+    let Some(b) = Browser::start().await else { return };
+    b.sign_in("alice").await;
+    let c = &b.c;
+    let base = &b.base;
 
     c.goto(&format!("{base}/clients")).await.unwrap();
     c.find(Locator::Id("client_name")).await.unwrap().send_keys("Wayne Enterprises").await.unwrap();
@@ -164,5 +91,5 @@ async fn browser_signs_in_and_creates_client_matter_party_and_work_item() {
     if let Ok(dir) = std::env::var("LAWDESK_SCREENSHOTS") {
         std::fs::write(format!("{dir}/matters.png"), c.screenshot().await.unwrap()).unwrap();
     }
-    c.close().await.unwrap();
+    b.c.clone().close().await.unwrap();
 }

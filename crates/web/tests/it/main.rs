@@ -2,6 +2,7 @@
 //! security behaviour, and an end-to-end run in a real headless Chromium.
 
 mod billing;
+mod browser;
 mod delegation;
 mod docket;
 mod e2e;
