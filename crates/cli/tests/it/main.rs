@@ -3,7 +3,14 @@
 
 use std::process::Command;
 
-fn lawdesk(data: &std::path::Path, args: &[&str]) -> (bool, String) {
+mod billing;
+mod delegation;
+mod docket;
+mod intake;
+mod review;
+
+/// Runs the binary on `data` and returns (success, stdout + stderr).
+pub(crate) fn lawdesk(data: &std::path::Path, args: &[&str]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_lawdesk"))
         .arg("--data-dir")
         .arg(data)

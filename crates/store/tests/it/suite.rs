@@ -12,15 +12,15 @@ use store::{
     AuditEvent, AuditVerification, MatterFilter, MatterInput, Page, Store, StoreError, WorkFilter,
 };
 
-fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap()
 }
 
-fn ev(action: &str, id: impl ToString) -> AuditEvent {
+pub(crate) fn ev(action: &str, id: impl ToString) -> AuditEvent {
     AuditEvent::new(now(), None, action, "test", id)
 }
 
-async fn user(s: &Store, email: &str, role: Role, org: Option<Id>) -> Actor {
+pub(crate) async fn user(s: &Store, email: &str, role: Role, org: Option<Id>) -> Actor {
     let u = User {
         id: Id::new_at(now()),
         email: email.into(),
@@ -34,7 +34,7 @@ async fn user(s: &Store, email: &str, role: Role, org: Option<Id>) -> Actor {
     Actor { user_id: u.id, role, organization_id: org, active: true }
 }
 
-async fn contact(s: &Store, name: &str, kind: ContactKind) -> Contact {
+pub(crate) async fn contact(s: &Store, name: &str, kind: ContactKind) -> Contact {
     let c = Contact {
         id: Id::new_at(now()),
         kind,
@@ -51,7 +51,7 @@ async fn contact(s: &Store, name: &str, kind: ContactKind) -> Contact {
     c
 }
 
-async fn client(s: &Store, name: &str, code: &str) -> Client {
+pub(crate) async fn client(s: &Store, name: &str, code: &str) -> Client {
     let c = contact(s, name, ContactKind::Organization).await;
     let cl = Client {
         id: Id::new_at(now()),
@@ -64,7 +64,7 @@ async fn client(s: &Store, name: &str, code: &str) -> Client {
     cl
 }
 
-async fn matter(s: &Store, cl: &Client, title: &str, team: Vec<Id>) -> Matter {
+pub(crate) async fn matter(s: &Store, cl: &Client, title: &str, team: Vec<Id>) -> Matter {
     let m = Matter {
         id: Id::new_at(now()),
         number: String::new(),
@@ -91,7 +91,7 @@ async fn matter(s: &Store, cl: &Client, title: &str, team: Vec<Id>) -> Matter {
     .unwrap()
 }
 
-fn work(matter: Id, by: Id, assignee: Option<Id>) -> WorkItem {
+pub(crate) fn work(matter: Id, by: Id, assignee: Option<Id>) -> WorkItem {
     WorkItem {
         id: Id::new_at(now()),
         matter_id: matter,

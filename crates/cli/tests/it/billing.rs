@@ -1,0 +1,1 @@
+//! `lawdesk` commands for billing, end to end through the binary (`crate::lawdesk`).

@@ -1,0 +1,1 @@
+//! `lawdesk` commands for delegation, end to end through the binary (`crate::lawdesk`).

@@ -1,0 +1,1 @@
+//! `lawdesk` commands for docket, end to end through the binary (`crate::lawdesk`).

@@ -1,0 +1,1 @@
+//! `lawdesk` commands for intake, end to end through the binary (`crate::lawdesk`).

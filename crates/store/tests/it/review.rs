@@ -1,0 +1,2 @@
+//! Conformance tests for review storage, run on every backend `harness::stores()` returns
+//! (fixtures: `crate::suite::{user, client, matter, work, ev, now}`).
