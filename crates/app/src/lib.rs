@@ -12,6 +12,7 @@ pub mod docket;
 pub mod import;
 pub mod intake;
 pub mod review;
+pub mod search;
 mod usecases;
 
 pub use auth::{NewSession, SignInError};

@@ -11,6 +11,7 @@ mod delegation;
 mod docket;
 mod intake;
 mod review;
+mod search;
 use std::path::PathBuf;
 
 #[derive(Parser)]

@@ -5,8 +5,13 @@ use anyhow::Result;
 use clap::Subcommand;
 
 #[derive(Subcommand)]
-pub(crate) enum ReviewCommand {}
+pub(crate) enum ReviewCommand {
+    /// Search a matter's documents with the reviewers' query syntax.
+    Search(crate::search::SearchArgs),
+}
 
-pub(crate) async fn run(_cli: &Cli, command: &ReviewCommand) -> Result<()> {
-    match *command {}
+pub(crate) async fn run(cli: &Cli, command: &ReviewCommand) -> Result<()> {
+    match command {
+        ReviewCommand::Search(args) => crate::search::run(cli, args).await,
+    }
 }

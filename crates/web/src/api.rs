@@ -48,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::billing::api())
         .merge(crate::intake::api())
         .merge(crate::review::api())
+        .merge(crate::search::api())
         .fallback(|| async { j(AppError::NotFound("endpoint")) })
 }
 
@@ -108,6 +109,7 @@ pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(crate::billing::ApiDoc::openapi());
     doc.merge(crate::intake::ApiDoc::openapi());
     doc.merge(crate::review::ApiDoc::openapi());
+    doc.merge(crate::search::ApiDoc::openapi());
     doc
 }
 

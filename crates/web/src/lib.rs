@@ -12,6 +12,7 @@ mod error;
 mod intake;
 mod pages;
 mod review;
+mod search;
 mod session;
 
 pub use error::WebError;
@@ -45,6 +46,7 @@ pub fn router(app: app::App, config: WebConfig) -> Router {
         .merge(billing::pages())
         .merge(intake::pages())
         .merge(review::pages())
+        .merge(search::pages())
         .nest("/api/v1", api::routes())
         .route(
             "/assets/htmx.min.js",
