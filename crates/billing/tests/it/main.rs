@@ -2,4 +2,5 @@
 
 mod corpus;
 mod ledes;
+mod pdf;
 mod trust;
