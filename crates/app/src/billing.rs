@@ -674,7 +674,7 @@ impl App {
         } else {
             t.narrative.clone()
         };
-        let entry = self
+        let mut entry = self
             .time_entry_row(
                 actor,
                 t.matter_id,
@@ -687,6 +687,10 @@ impl App {
                 "",
             )
             .await?;
+        if entry.hours.is_zero() {
+            // A timer that ran at all bills at least one increment.
+            entry.hours = self.billing_settings().await?.rounding_increment;
+        }
         let ev = self.event(actor, "time.timer_stop", "timer", t.id).with(serde_json::json!({
             "time_entry": entry.id.to_string(), "recorded_hours": entry.recorded_hours.to_string(), "hours": entry.hours.to_string()
         }));

@@ -18,6 +18,7 @@ use app::billing::{
 use app::{App, AppError};
 use askama::Template;
 use axum::Router;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -231,6 +232,16 @@ async fn read_multipart(
     Ok((fields, file))
 }
 
+fn multipart(mp: Result<Multipart, MultipartRejection>) -> Result<Multipart, WebError> {
+    mp.map_err(|_| {
+        AppError::Invalid {
+            field: "file".into(),
+            message: "send the form as multipart/form-data".into(),
+        }
+        .into()
+    })
+}
+
 fn check_csrf(ctx: &Ctx, q: &CsrfQuery) -> Result<(), WebError> {
     // Multipart bodies are not url-encoded forms, so the token travels in the query string.
     if crate::session::constant_time_eq(q.csrf.as_bytes(), ctx.csrf.as_bytes()) {
@@ -244,8 +255,13 @@ async fn add_expense(
     State(s): State<AppState>,
     ctx: Ctx,
     Query(q): Query<CsrfQuery>,
-    mp: Multipart,
+    mp: Result<Multipart, MultipartRejection>,
 ) -> WebResult {
+    // Who may post comes before what was posted, so a refusal never depends on the body.
+    if !may(&ctx.actor, BillingRight::EnterTime) {
+        return Err(AppError::Forbidden.into());
+    }
+    let mp = multipart(mp)?;
     check_csrf(&ctx, &q)?;
     let (fields, file) = read_multipart(mp, "receipt").await?;
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
@@ -664,8 +680,12 @@ async fn import_statement(
     State(s): State<AppState>,
     ctx: Ctx,
     Query(q): Query<CsrfQuery>,
-    mp: Multipart,
+    mp: Result<Multipart, MultipartRejection>,
 ) -> WebResult {
+    if ctx.actor.role != domain::Role::Admin {
+        return Err(AppError::Forbidden.into());
+    }
+    let mp = multipart(mp)?;
     check_csrf(&ctx, &q)?;
     let (fields, file) = read_multipart(mp, "statement").await?;
     let Some((name, bytes)) = file else {
