@@ -3,4 +3,5 @@
 mod corpus;
 mod ledes;
 mod pdf;
+mod props;
 mod trust;
