@@ -35,6 +35,16 @@ pub(crate) enum BillingCommand {
     },
     /// Validate a LEDES 1998B or 98BI file; prints errors by line and field.
     LedesValidate { file: PathBuf },
+    /// Measure time entry, pre-bill, PDF, LEDES and trust posting speed on a scratch SQLite
+    /// demo firm (prints a table; nothing is asserted).
+    Bench {
+        /// Time entries on the benchmarked matter.
+        #[arg(long, default_value_t = 2000)]
+        entries: usize,
+        /// Concurrent trust disbursements against one client ledger.
+        #[arg(long, default_value_t = 400)]
+        postings: usize,
+    },
 }
 
 fn ledes_validate(file: &Path) -> Result<()> {
@@ -151,5 +161,120 @@ pub(crate) async fn run(cli: &Cli, command: &BillingCommand) -> Result<()> {
             ledes(cli, invoice, format, out.as_deref(), as_user.as_deref()).await
         }
         BillingCommand::LedesValidate { file } => ledes_validate(file),
+        BillingCommand::Bench { entries, postings } => bench(*entries, *postings).await,
     }
+}
+
+async fn bench(entries: usize, postings: usize) -> Result<()> {
+    use std::time::Instant;
+    let dir = std::env::temp_dir().join(format!("lawdesk-billing-bench-{}", std::process::id()));
+    let store = store::Store::open_sqlite(&dir).await?;
+    let app = app::App::new(store);
+    app.load_demo().await.map_err(app_err)?;
+    let alice = actor_for(&app, Some("alice@demo.lawdesk")).await?;
+    let year = app.now().format("%Y").to_string();
+    let acme = app.store.matter_by_number(&format!("{year}-0001")).await?.context("demo matter")?;
+    let day = chrono::NaiveDate::from_ymd_opt(2020, 3, 2).expect("a valid date");
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let per = |n: usize, d: std::time::Duration| format!("{:.0}/s", n as f64 / d.as_secs_f64());
+
+    let started = Instant::now();
+    for i in 0..entries {
+        let f = app::billing::TimeForm {
+            matter_id: acme.id.to_string(),
+            work_date: day.to_string(),
+            hours: format!("{}.{}", 1 + i % 3, i % 10),
+            task_code: "L120".into(),
+            activity_code: "A104".into(),
+            narrative: format!("Analysis and strategy, item {i}"),
+            billable: Some("on".into()),
+            non_billable_reason: String::new(),
+        };
+        app.add_time_entry(&alice, &f).await.map_err(app_err)?;
+    }
+    let took = started.elapsed();
+    rows.push((
+        format!("record {entries} time entries (one audited transaction each)"),
+        format!("{:.2} s, {}", took.as_secs_f64(), per(entries, took)),
+    ));
+
+    let started = Instant::now();
+    let draft = app.create_prebill(&alice, acme.id, (day, day)).await.map_err(app_err)?;
+    rows.push((
+        format!("pre-bill of {entries} entries"),
+        format!("{:.0} ms", started.elapsed().as_secs_f64() * 1000.0),
+    ));
+    app.approve_invoice(&alice, draft.id).await.map_err(app_err)?;
+    app.issue_invoice(&alice, draft.id).await.map_err(app_err)?;
+
+    let started = Instant::now();
+    let (_, pdf) = app.invoice_pdf(&alice, draft.id).await.map_err(app_err)?;
+    rows.push((
+        format!("invoice PDF, {entries} lines"),
+        format!("{:.0} ms, {} KB", started.elapsed().as_secs_f64() * 1000.0, pdf.len() / 1024),
+    ));
+    for (name, format) in [
+        ("LEDES 1998B", billing::ledes::LedesFormat::Ledes1998B),
+        ("LEDES 98BI", billing::ledes::LedesFormat::Ledes98BI),
+    ] {
+        let started = Instant::now();
+        let (_, text) = app.invoice_ledes(&alice, draft.id, format).await.map_err(app_err)?;
+        rows.push((
+            format!("{name} export + validation, {entries} lines"),
+            format!("{:.0} ms, {} KB", started.elapsed().as_secs_f64() * 1000.0, text.len() / 1024),
+        ));
+    }
+
+    // Acme has no trust money in the demo: deposit enough for half the disbursements.
+    let deposit = app::billing::TrustForm {
+        matter_id: acme.id.to_string(),
+        amount: format!("{}", postings / 2),
+        memo: "Bench deposit".into(),
+        ..Default::default()
+    };
+    app.trust_deposit(&alice, &deposit).await.map_err(app_err)?;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..postings {
+        let app = app.clone();
+        let f = app::billing::TrustForm {
+            matter_id: acme.id.to_string(),
+            amount: "1.00".into(),
+            memo: "Bench disbursement".into(),
+            payee: "Court clerk".into(),
+            ..Default::default()
+        };
+        tasks.push(tokio::spawn(async move { app.trust_disburse(&alice, &f).await.is_ok() }));
+    }
+    let mut accepted = 0;
+    for t in tasks {
+        accepted += usize::from(t.await.unwrap_or(false));
+    }
+    let took = started.elapsed();
+    let balance = app
+        .store
+        .trust_balances()
+        .await?
+        .into_iter()
+        .find(|b| b.client_id == acme.client_id)
+        .map(|b| b.balance)
+        .unwrap_or_default();
+    rows.push((
+        format!("{postings} concurrent trust disbursements of 1.00"),
+        format!("{:.2} s, {}", took.as_secs_f64(), per(postings, took)),
+    ));
+    rows.push((
+        format!("  accepted / refused, ledger after (deposit of {} - accepted)", postings / 2)
+            .into(),
+        format!("{accepted} / {}, {balance}", postings - accepted),
+    ));
+    app.store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    println!("{:<width$}  result", "lawdesk billing bench (SQLite, this machine)");
+    for (k, v) in rows {
+        println!("{k:<width$}  {v}");
+    }
+    Ok(())
 }
