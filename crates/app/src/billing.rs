@@ -893,9 +893,9 @@ impl App {
             if !bills_hours {
                 continue;
             }
-            if !names.contains_key(&t.user_id) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(t.user_id) {
                 let u = self.store.user(t.user_id).await?;
-                names.insert(t.user_id, (u.display_name, u.role));
+                slot.insert((u.display_name, u.role));
             }
             let (name, role) = names[&t.user_id].clone();
             let rate = rates

@@ -264,8 +264,7 @@ async fn bench(entries: usize, postings: usize) -> Result<()> {
         format!("{:.2} s, {}", took.as_secs_f64(), per(postings, took)),
     ));
     rows.push((
-        format!("  accepted / refused, ledger after (deposit of {} - accepted)", postings / 2)
-            .into(),
+        format!("  accepted / refused, ledger after (deposit of {} - accepted)", postings / 2),
         format!("{accepted} / {}, {balance}", postings - accepted),
     ));
     app.store.close().await;
