@@ -143,6 +143,16 @@ pub struct TrustForm {
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
+pub struct ArrangementForm {
+    pub kind: String,
+    pub amount: String,
+    pub percent: String,
+    pub provider: String,
+    pub fee_after_costs: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct PaymentForm {
     pub amount: String,
     pub paid_on: String,
@@ -515,6 +525,53 @@ impl App {
         let ev =
             self.event(actor, "billing.arrangement_set", "matter", matter).with(detail.clone());
         Ok(self.store.set_arrangement(matter, kind, &detail, self.now(), ev).await?)
+    }
+
+    /// Sets a matter's arrangement from a form: `kind` is hourly, flat_fee (amount),
+    /// contingency (percent, e.g. 33), evergreen_retainer (amount = minimum trust balance) or
+    /// pass_through (provider, percent = markup).
+    pub async fn set_arrangement_form(
+        &self,
+        actor: &Actor,
+        matter: Id,
+        f: &ArrangementForm,
+    ) -> Result<FeeArrangement> {
+        let percent = |field: &str| -> Result<Decimal> {
+            let p = parse_decimal(field, &f.percent)?;
+            if p < Decimal::ZERO || p > Decimal::from(100) {
+                return Err(invalid(field, "a percentage between 0 and 100"));
+            }
+            Ok(p / Decimal::from(100))
+        };
+        let arrangement = match f.kind.trim() {
+            "hourly" => FeeArrangement::Hourly,
+            "flat_fee" => FeeArrangement::FlatFee { amount: parse_amount("amount", &f.amount)? },
+            "contingency" => FeeArrangement::Contingency {
+                percent: percent("percent")?,
+                fee_after_costs: f.fee_after_costs.is_some(),
+            },
+            "evergreen_retainer" => FeeArrangement::EvergreenRetainer {
+                minimum_balance: parse_amount("amount", &f.amount)?,
+            },
+            "pass_through" => FeeArrangement::PassThrough {
+                provider: domain::validate::required("provider", &f.provider, 200)?,
+                unit_prices: BTreeMap::new(),
+                retainer_hours: None,
+                markup: if f.percent.trim().is_empty() {
+                    None
+                } else {
+                    Some(Markup::Percent(percent("percent")?))
+                },
+            },
+            _ => {
+                return Err(invalid(
+                    "kind",
+                    "choose hourly, flat fee, contingency, evergreen retainer or pass-through",
+                ));
+            }
+        };
+        self.set_arrangement(actor, matter, &arrangement).await?;
+        Ok(arrangement)
     }
 
     /// The matter's fee arrangement (hourly unless set otherwise).

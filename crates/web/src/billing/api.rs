@@ -45,6 +45,7 @@ pub(crate) fn api() -> Router<AppState> {
         .route("/billing/invoices/{id}/payments", post(payment))
         .route("/billing/invoices/{id}/pdf", get(pdf))
         .route("/billing/invoices/{id}/ledes", get(ledes))
+        .route("/billing/matters/{id}/arrangement", get(get_arrangement).post(set_arrangement))
         .route("/billing/reports", get(reports))
         .route("/billing/trust", get(trust))
         .route("/billing/trust/deposits", post(deposit))
@@ -74,6 +75,8 @@ pub(crate) fn api() -> Router<AppState> {
         payment,
         pdf,
         ledes,
+        get_arrangement,
+        set_arrangement,
         reports,
         trust,
         deposit,
@@ -385,6 +388,50 @@ async fn ledes(
         text,
     )
         .into_response())
+}
+
+/// The matter's fee arrangement (hourly unless set).
+#[utoipa::path(get, path = "/api/v1/billing/matters/{id}/arrangement", params(("id" = String, Path)), responses((status = 200, description = "The arrangement")))]
+async fn get_arrangement(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+) -> ApiResult {
+    Ok(ok(StatusCode::OK, s.app.arrangement(&ctx.actor, pid(&id)?).await.map_err(j)?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ArrangementIn {
+    /// hourly, flat_fee, contingency, evergreen_retainer, pass_through
+    kind: String,
+    /// Flat fee, or the evergreen minimum trust balance.
+    #[serde(default)]
+    amount: String,
+    /// Contingency percentage, or the pass-through markup percentage.
+    #[serde(default)]
+    percent: String,
+    #[serde(default)]
+    provider: String,
+    #[serde(default)]
+    fee_after_costs: bool,
+}
+
+/// Sets how a matter is charged (admins and attorneys on the matter).
+#[utoipa::path(post, path = "/api/v1/billing/matters/{id}/arrangement", params(("id" = String, Path)), request_body = ArrangementIn, responses((status = 200, description = "The arrangement"), (status = 422, body = crate::api::ErrorBody)))]
+async fn set_arrangement(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+    Json(b): Json<ArrangementIn>,
+) -> ApiResult {
+    let f = app::billing::ArrangementForm {
+        kind: b.kind,
+        amount: b.amount,
+        percent: b.percent,
+        provider: b.provider,
+        fee_after_costs: b.fee_after_costs.then(|| "on".to_string()),
+    };
+    Ok(ok(StatusCode::OK, s.app.set_arrangement_form(&ctx.actor, pid(&id)?, &f).await.map_err(j)?))
 }
 
 /// A/R aging, WIP, realization and collection (admins and attorneys).

@@ -52,6 +52,8 @@ pub(crate) fn pages() -> Router<AppState> {
         .route("/billing/invoices/{id}/ledes", get(ledes))
         .route("/billing/reports", get(reports))
         .route("/billing/rates", get(rates).post(set_rate))
+        .route("/billing/arrangements", post(set_arrangement))
+        .route("/billing/settings", get(settings).post(save_settings))
         .route("/billing/trust", get(trust))
         .route("/billing/trust/deposit", post(trust_deposit))
         .route("/billing/trust/disburse", post(trust_disburse))
@@ -608,6 +610,118 @@ async fn set_rate(State(s): State<AppState>, CsrfForm(ctx, f): CsrfForm<RateForm
     match result {
         Ok(()) => Ok(see_other("/billing/rates")),
         Err(e) => rates_page(&s, &ctx, Some(inline(e)?)).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct ArrangementPost {
+    #[serde(default)]
+    matter_id: String,
+    #[serde(flatten)]
+    form: app::billing::ArrangementForm,
+}
+
+async fn set_arrangement(
+    State(s): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<ArrangementPost>,
+) -> WebResult {
+    let result = async {
+        let matter = domain::Id::parse(f.matter_id.trim()).map_err(|_| AppError::Invalid {
+            field: "matter_id".into(),
+            message: "choose a matter".into(),
+        })?;
+        s.app.set_arrangement_form(&ctx.actor, matter, &f.form).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(see_other("/billing/rates")),
+        Err(e) => rates_page(&s, &ctx, Some(inline(e)?)).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "billing/settings.html")]
+struct SettingsPage {
+    l: crate::pages::Layout,
+    s: app::billing::BillingSettings,
+    error: Option<String>,
+}
+
+async fn settings_page(
+    st: &AppState,
+    ctx: &Ctx,
+    shown: Option<app::billing::BillingSettings>,
+    error: Option<String>,
+) -> WebResult {
+    if ctx.actor.role != domain::Role::Admin {
+        return Err(AppError::Forbidden.into());
+    }
+    let s = match shown {
+        Some(s) => s,
+        None => st.app.billing_settings().await?,
+    };
+    let page = render(SettingsPage { l: layout(ctx, "billing"), s, error: error.clone() })?;
+    Ok(if error.is_some() { unprocessable(page) } else { page })
+}
+
+async fn settings(State(s): State<AppState>, ctx: Ctx) -> WebResult {
+    settings_page(&s, &ctx, None, None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SettingsForm {
+    firm_name: String,
+    firm_tax_id: String,
+    line1: String,
+    line2: String,
+    city: String,
+    region: String,
+    postcode: String,
+    country: String,
+    currency: String,
+    tax_rate: String,
+    rounding_increment: String,
+    payment_terms_days: String,
+}
+
+async fn save_settings(
+    State(s): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<SettingsForm>,
+) -> WebResult {
+    if ctx.actor.role != domain::Role::Admin {
+        return Err(AppError::Forbidden.into());
+    }
+    let mut new = s.app.billing_settings().await?;
+    new.firm_name = f.firm_name.trim().to_string();
+    new.firm_tax_id = f.firm_tax_id.trim().to_string();
+    new.firm_address = ::billing::invoice::Address {
+        line1: f.line1.trim().into(),
+        line2: f.line2.trim().into(),
+        city: f.city.trim().into(),
+        region: f.region.trim().into(),
+        postcode: f.postcode.trim().into(),
+        country: f.country.trim().to_ascii_uppercase(),
+    };
+    new.currency = f.currency.trim().to_ascii_uppercase();
+    let number = |field: &str, v: &str| {
+        v.trim().parse::<Decimal>().map_err(|_| AppError::Invalid {
+            field: field.into(),
+            message: "enter a number".into(),
+        })
+    };
+    let result = async {
+        new.tax_rate = number("tax_rate", &f.tax_rate)?;
+        new.rounding_increment = number("rounding_increment", &f.rounding_increment)?;
+        new.payment_terms_days = f.payment_terms_days.trim().parse().map_err(|_| {
+            AppError::Invalid { field: "payment_terms_days".into(), message: "enter days".into() }
+        })?;
+        s.app.set_billing_settings(&ctx.actor, &new).await
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(see_other("/billing/settings")),
+        Err(e) => settings_page(&s, &ctx, Some(new), Some(inline(e)?)).await,
     }
 }
 

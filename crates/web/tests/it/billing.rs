@@ -76,6 +76,7 @@ async fn billing_routes_times_every_role() {
         Case { method: "GET", path: "/billing/reports".into(), allowed: "-yyy----" },
         Case { method: "GET", path: "/billing/rates".into(), allowed: "-yyy----" },
         Case { method: "GET", path: "/billing/trust".into(), allowed: "-yyy----" },
+        Case { method: "GET", path: "/billing/settings".into(), allowed: "-y------" },
         Case {
             method: "GET",
             path: format!("/billing/trust/statements/{statement}"),
@@ -112,6 +113,8 @@ async fn billing_routes_times_every_role() {
         },
         Case { method: "POST", path: format!("/billing/invoices/{inv}/void"), allowed: "-yy-----" },
         Case { method: "POST", path: "/billing/rates".into(), allowed: "-yy-----" },
+        Case { method: "POST", path: "/billing/arrangements".into(), allowed: "-yy-----" },
+        Case { method: "POST", path: "/billing/settings".into(), allowed: "-y------" },
         Case { method: "POST", path: "/billing/trust/deposit".into(), allowed: "-yy-----" },
         Case { method: "POST", path: "/billing/trust/disburse".into(), allowed: "-yy-----" },
         Case { method: "POST", path: "/billing/trust/statements".into(), allowed: "-y------" },
@@ -132,6 +135,11 @@ async fn billing_routes_times_every_role() {
         Case {
             method: "API",
             path: format!("/api/v1/billing/invoices/{inv}/ledes"),
+            allowed: "-yy-yy--",
+        },
+        Case {
+            method: "API",
+            path: format!("/api/v1/billing/matters/{m1}/arrangement"),
             allowed: "-yy-yy--",
         },
         Case { method: "API", path: "/api/v1/billing/reports".into(), allowed: "-yyy----" },
@@ -156,6 +164,7 @@ async fn billing_routes_times_every_role() {
         ("memo", "matrix"),
         ("payee", "Matrix Payee"),
         ("rate", "100"),
+        ("kind", "hourly"),
         ("user_id", &alice.user_id.to_string()),
     ];
     let mut failures = run_matrix(&t, &cases, &fields).await;
@@ -450,6 +459,52 @@ async fn demo_billing_reports_and_three_way_reconciliation() {
         "{}",
         page.body
     );
+}
+
+#[tokio::test]
+async fn a_flat_fee_matter_bills_the_fee_not_the_hours() {
+    let t = TestApp::demo().await;
+    let m2 = t.matter_id("0002").await;
+    let ben = token(&t, "ben").await;
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/billing/matters/{m2}/arrangement"),
+            &ben,
+            Some(serde_json::json!({"kind": "flat_fee", "amount": "abc"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/billing/matters/{m2}/arrangement"),
+            &ben,
+            Some(serde_json::json!({"kind": "flat_fee", "amount": "4500"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let today = chrono::Utc::now().date_naive();
+    let period = format!("{}..{today}", today - chrono::Duration::days(40));
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/billing/invoices",
+            &ben,
+            Some(serde_json::json!({"matter_id": m2, "period": period})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let inv: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(inv["total"], "4500", "vera's hours are covered by the flat fee");
+    let id = inv["id"].as_str().unwrap();
+    let view: serde_json::Value = serde_json::from_str(
+        &t.api("GET", &format!("/api/v1/billing/invoices/{id}"), &ben, None).await.body,
+    )
+    .unwrap();
+    let lines = view["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{view}");
+    assert_eq!(lines[0]["description"], "Flat fee per engagement letter");
 }
 
 /// A real browser: start and stop a timer (htmx), add a manual entry, create a pre-bill,
