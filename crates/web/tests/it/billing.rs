@@ -507,6 +507,141 @@ async fn a_flat_fee_matter_bills_the_fee_not_the_hours() {
     assert_eq!(lines[0]["description"], "Flat fee per engagement letter");
 }
 
+#[tokio::test]
+async fn receipts_pass_through_settings_and_trust_reversal() {
+    let t = TestApp::demo().await;
+    let m1 = t.matter_id("0001").await;
+    let s = t.sign_in("admin@demo.lawdesk").await;
+
+    // A receipt travels as multipart with the token in the query string and comes back as a download.
+    let boundary = "XbillingX";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"matter_id\"\r\n\r\n{m1}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"code\"\r\n\r\nE110\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\nTrain to Newark\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"unit_cost\"\r\n\r\n88.40\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"receipt\"; filename=\"../ticket.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 ticket\r\n\
+         --{boundary}--\r\n"
+    );
+    let req = axum::http::Request::post(format!("/billing/expenses?_csrf={}", s.csrf))
+        .header("cookie", format!("lawdesk_session={}", s.cookie))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let r = t.send(req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let home = t.get("/billing", Some(&s)).await;
+    let at =
+        home.body.find("/receipt\">ticket.pdf</a>").expect("receipt linked under its own name");
+    let href_start = home.body[..at].rfind("href=\"").unwrap() + 6;
+    let receipt = t.get(&format!("{}/receipt", &home.body[href_start..at]), Some(&s)).await;
+    assert_eq!(receipt.headers.get("content-type").unwrap(), "application/pdf");
+    assert!(
+        receipt
+            .headers
+            .get("content-disposition")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(receipt.body, "%PDF-1.4 ticket");
+
+    // Pass-through of provider work: cost plus markup, billed as E123.
+    let admin = actor(&t, "admin").await;
+    let e = t
+        .app
+        .add_pass_through(
+            &admin,
+            domain::Id::parse(&m1).unwrap(),
+            "Meridian first-level review",
+            rust_decimal::Decimal::from(1000),
+            "0.85".parse().unwrap(),
+            Some("0.10".parse().unwrap()),
+        )
+        .await
+        .unwrap();
+    assert_eq!((e.code.as_str(), e.amount().to_string().as_str()), ("E123", "935.00"));
+    let priya = actor(&t, "priya").await;
+    assert!(
+        t.app
+            .add_pass_through(
+                &priya,
+                e.matter_id,
+                "x",
+                rust_decimal::Decimal::ONE,
+                rust_decimal::Decimal::ONE,
+                None
+            )
+            .await
+            .is_err()
+    );
+
+    // The letterhead comes from the settings; bad numbers are reported inline.
+    let fields = |tax: &'static str| {
+        vec![
+            ("firm_name", "Harbor & Vale LLP"),
+            ("line1", "1 Main St"),
+            ("city", "Albany"),
+            ("region", "NY"),
+            ("postcode", "12207"),
+            ("country", "usa"),
+            ("currency", "USD"),
+            ("tax_rate", tax),
+            ("rounding_increment", "0.1"),
+            ("payment_terms_days", "30"),
+        ]
+    };
+    let r = t.post_form("/billing/settings", &s, &fields("lots"), true).await;
+    assert!(
+        r.status == StatusCode::UNPROCESSABLE_ENTITY && r.body.contains("enter a number"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        t.post_form("/billing/settings", &s, &fields("0"), true).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let inv = demo_invoice(&t).await;
+    let pdf = t.get(&format!("/billing/invoices/{inv}/pdf"), Some(&s)).await;
+    assert!(pdf.body.contains("(Harbor & Vale LLP) Tj"), "the new letterhead is on the PDF");
+
+    // A trust deposit reversed from the page: the entry stays, the ledger returns to zero.
+    let r = t
+        .post_form(
+            "/billing/trust/deposit",
+            &s,
+            &[("matter_id", &m1), ("amount", "300"), ("memo", "Wrong client")],
+            true,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let overview = t.app.trust_overview(&admin).await.unwrap();
+    let wrong = overview.entries.iter().find(|e| e.memo == "Wrong client").unwrap().id;
+    let r = t
+        .post_form(
+            &format!("/billing/trust/entries/{wrong}/reverse"),
+            &s,
+            &[("reason", "posted to the wrong client")],
+            true,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = t
+        .post_form(
+            &format!("/billing/trust/entries/{wrong}/reverse"),
+            &s,
+            &[("reason", "again")],
+            true,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "reversed once");
+    let overview = t.app.trust_overview(&admin).await.unwrap();
+    assert_eq!(overview.entries.len(), 3, "deposit for Rivera, the mistake and its reversal");
+    let acme = overview.balances.iter().find(|b| b.client_name.contains("Acme")).unwrap();
+    assert_eq!(acme.balance, rust_decimal::Decimal::ZERO);
+}
+
 /// A real browser: start and stop a timer (htmx), add a manual entry, create a pre-bill,
 /// approve, issue, download the PDF and export LEDES.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
