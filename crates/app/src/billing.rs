@@ -1252,6 +1252,52 @@ impl App {
         Ok(self.store.record_payment(&p, ev).await?)
     }
 
+    /// Reverses a check, wire, card or cash payment by recording its negative (nothing is
+    /// deleted); the invoice goes back to issued or partially paid. Trust payments are reversed
+    /// through their trust entry, so ledger and invoice stay in step.
+    pub async fn reverse_payment(
+        &self,
+        actor: &Actor,
+        invoice: Id,
+        payment: Id,
+        reason: &str,
+    ) -> Result<String> {
+        self.invoice_for(actor, invoice, BillingRight::Bill).await?;
+        let reason = domain::validate::required("reason", reason, 500)?;
+        let payments = self.store.payments(invoice).await?;
+        let original =
+            payments.iter().find(|p| p.id == payment).ok_or(AppError::NotFound("payment"))?;
+        if original.method == "trust" {
+            return Err(AppError::Conflict(
+                "reverse the trust transfer on the trust page instead".into(),
+            ));
+        }
+        let marker = format!("reversal of {}", original.id);
+        if original.amount <= Decimal::ZERO
+            || payments.iter().any(|p| p.reference.as_deref() == Some(marker.as_str()))
+        {
+            return Err(AppError::Conflict(
+                "this payment has already been reversed or is a reversal".into(),
+            ));
+        }
+        let now = self.now();
+        let p = PaymentRow {
+            id: Id::new_at(now),
+            invoice_id: invoice,
+            paid_on: now.date_naive(),
+            amount: -original.amount,
+            method: original.method.clone(),
+            reference: Some(marker),
+            trust_entry_id: None,
+            created_by: actor.user_id,
+            created_at: now,
+        };
+        let ev = self.event(actor, "invoice.payment_reverse", "invoice", invoice).with(serde_json::json!({
+            "payment": payment.to_string(), "amount": original.amount.to_string(), "reason": reason
+        }));
+        Ok(self.store.record_payment(&p, ev).await?)
+    }
+
     /// Pays an invoice from the client's trust ledger: a transfer to operating against the
     /// invoice and the payment, in one transaction.
     pub async fn pay_from_trust(

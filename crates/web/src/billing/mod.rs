@@ -48,6 +48,7 @@ pub(crate) fn pages() -> Router<AppState> {
         .route("/billing/invoices/{id}/issue", post(issue))
         .route("/billing/invoices/{id}/void", post(void))
         .route("/billing/invoices/{id}/payments", post(payment))
+        .route("/billing/invoices/{id}/payments/{pid}/reverse", post(reverse_payment))
         .route("/billing/invoices/{id}/pdf", get(pdf))
         .route("/billing/invoices/{id}/ledes", get(ledes))
         .route("/billing/reports", get(reports))
@@ -492,6 +493,15 @@ async fn payment(
     CsrfForm(ctx, f): CsrfForm<PaymentForm>,
 ) -> WebResult {
     let r = s.app.record_payment(&ctx.actor, id(&iid)?, &f).await;
+    invoice_action(&s, &ctx, &iid, r).await
+}
+
+async fn reverse_payment(
+    State(s): State<AppState>,
+    Path((iid, pid)): Path<(String, String)>,
+    CsrfForm(ctx, f): CsrfForm<ReasonForm>,
+) -> WebResult {
+    let r = s.app.reverse_payment(&ctx.actor, id(&iid)?, id(&pid)?, &f.reason).await;
     invoice_action(&s, &ctx, &iid, r).await
 }
 

@@ -49,6 +49,8 @@ async fn billing_routes_times_every_role() {
         .await
         .unwrap()
         .id;
+    let demo_payment =
+        t.app.invoice_view(&admin, domain::Id::parse(&inv).unwrap()).await.unwrap().payments[0].id;
     let statement = t
         .app
         .import_bank_statement(
@@ -112,6 +114,11 @@ async fn billing_routes_times_every_role() {
             allowed: "-yy-----",
         },
         Case { method: "POST", path: format!("/billing/invoices/{inv}/void"), allowed: "-yy-----" },
+        Case {
+            method: "POST",
+            path: format!("/billing/invoices/{inv}/payments/{demo_payment}/reverse"),
+            allowed: "-yy-----",
+        },
         Case { method: "POST", path: "/billing/rates".into(), allowed: "-yy-----" },
         Case { method: "POST", path: "/billing/arrangements".into(), allowed: "-yy-----" },
         Case { method: "POST", path: "/billing/settings".into(), allowed: "-y------" },
@@ -316,6 +323,37 @@ async fn prebill_review_approve_issue_pay_and_export_through_the_pages() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = t.get(&url, Some(&s)).await;
     assert!(page.body.contains("id=\"invoice-status\">paid<"), "{}", page.body);
+    // Void only after the payments are reversed; a reversal is recorded, never a delete.
+    let r = t.post_form(&format!("{url}/void"), &s, &[("reason", "wrong matter")], true).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "paid invoices are not voided");
+    let view = t
+        .app
+        .invoice_view(
+            &actor(&t, "alice").await,
+            domain::Id::parse(url.rsplit('/').next().unwrap()).unwrap(),
+        )
+        .await
+        .unwrap();
+    let check = view.payments.iter().find(|p| p.method == "check").unwrap().id;
+    let trust_payment = view.payments.iter().find(|p| p.method == "trust").unwrap().id;
+    let reverse = |pid: domain::Id| format!("{url}/payments/{pid}/reverse");
+    let r = t.post_form(&reverse(trust_payment), &s, &[("reason", "x")], true).await;
+    assert!(
+        r.status == StatusCode::UNPROCESSABLE_ENTITY && r.body.contains("trust page"),
+        "{}",
+        r.body
+    );
+    let r = t.post_form(&reverse(check), &s, &[("reason", "check bounced")], true).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = t.post_form(&reverse(check), &s, &[("reason", "again")], true).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "reversed once");
+    let page = t.get(&url, Some(&s)).await;
+    assert!(
+        page.body.contains("id=\"invoice-status\">partially_paid<")
+            && page.body.contains("-200.00"),
+        "{}",
+        page.body
+    );
     let trust = t.get("/billing/trust", Some(&s)).await;
     assert!(trust.body.contains("750.00"), "1000 deposited, 250 transferred");
 }
