@@ -6,6 +6,7 @@ pub mod bank;
 pub mod invoice;
 pub mod ledes;
 pub mod money;
+pub mod pdf;
 pub mod rates;
 pub mod receivables;
 pub mod time;

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::spec::{FieldKind, LedesFormat};
-use crate::invoice::{Invoice, InvoiceLine, LineKind};
+use crate::invoice::{Invoice, InvoiceLine, InvoiceTotals, LineKind};
 use crate::money::format_money;
 
 /// Writes one invoice as a LEDES 1998B file.
@@ -29,8 +29,10 @@ pub fn export(format: LedesFormat, invoices: &[Invoice]) -> String {
     out.push_str(&format.field_names().collect::<Vec<_>>().join("|"));
     out.push_str("[]\n");
     for invoice in invoices {
+        // Once per invoice: recomputing per line made export quadratic in the line count.
+        let totals = invoice.totals();
         for (number, line) in invoice.lines.iter().enumerate() {
-            let values = record(format, invoice, number + 1, line);
+            let values = record(format, invoice, &totals, number + 1, line);
             let cleaned: Vec<String> = format
                 .fields()
                 .iter()
@@ -88,10 +90,10 @@ fn truncate_bytes(mut text: String, max: usize) -> String {
 fn record(
     format: LedesFormat,
     invoice: &Invoice,
+    totals: &InvoiceTotals,
     line_number: usize,
     line: &InvoiceLine,
 ) -> Vec<String> {
-    let totals = invoice.totals();
     let is_98bi = format == LedesFormat::Ledes98BI;
     let (invoice_total, line_total) =
         if is_98bi { (totals.total, line.total()) } else { (totals.net, line.net()) };

@@ -97,7 +97,7 @@ fn timekeeper(id: &str, first: &str, last: &str, class: &str) -> Timekeeper {
     }
 }
 
-fn sample_invoice() -> Invoice {
+pub(crate) fn sample_invoice() -> Invoice {
     let partner = timekeeper("TK9", "Ada", "Quill", "PARTNR");
     let associate = timekeeper("TK11", "Ben", "Moss", "ASSOC");
     let mut invoice = Invoice {

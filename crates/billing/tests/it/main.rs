@@ -2,4 +2,6 @@
 
 mod corpus;
 mod ledes;
+mod pdf;
+mod props;
 mod trust;
