@@ -140,14 +140,15 @@ CREATE TABLE delegation_deliveries (
 );
 CREATE INDEX delegation_deliveries_item ON delegation_deliveries(work_item_id);
 
--- result: pending | pass | fail
+-- result: pending | pass | fail. A reworked batch is sampled again in the next round; old rounds stay for error rates.
 CREATE TABLE delegation_qc_samples (
     id TEXT PRIMARY KEY,
     batch_id TEXT NOT NULL REFERENCES delegation_batches(id),
+    round BIGINT NOT NULL,
     unit_no BIGINT NOT NULL,
     result TEXT NOT NULL,
     checked_by TEXT REFERENCES users(id),
     checked_at TEXT,
     drawn_at TEXT NOT NULL,
-    UNIQUE (batch_id, unit_no)
+    UNIQUE (batch_id, round, unit_no)
 );

@@ -188,6 +188,8 @@ pub struct DeliveryRow {
 pub struct QcSampleRow {
     pub id: Id,
     pub batch_id: Id,
+    /// 1 for the first sample of a batch, one more after each rework.
+    pub round: i64,
     pub unit_no: i64,
     pub result: String,
     pub checked_by: Option<Id>,
@@ -333,6 +335,7 @@ fn sample_from_row(r: &AnyRow) -> Result<QcSampleRow> {
     Ok(QcSampleRow {
         id: r.id("id")?,
         batch_id: r.id("batch_id")?,
+        round: r.int("round")?,
         unit_no: r.int("unit_no")?,
         result: r.text("result")?,
         checked_by: opt_id(r.opt_text("checked_by")?)?,
@@ -943,10 +946,11 @@ impl Store {
 
     // ---- QC -----------------------------------------------------------------------------------------
 
-    /// Stores a drawn sample of a batch's units; a batch is sampled once per round (`unit_no` is unique).
+    /// Stores a drawn sample of a batch's units; a batch is sampled once per round.
     pub async fn draw_qc_sample(
         &self,
         batch: Id,
+        round: i64,
         unit_numbers: &[i64],
         now: DateTime<Utc>,
         audit: AuditEvent,
@@ -957,6 +961,7 @@ impl Store {
             let s = QcSampleRow {
                 id: Id::new_at(now),
                 batch_id: batch,
+                round,
                 unit_no: *unit_no,
                 result: "pending".into(),
                 checked_by: None,
@@ -964,18 +969,21 @@ impl Store {
                 drawn_at: now,
             };
             sqlx::query(
-                "INSERT INTO delegation_qc_samples (id, batch_id, unit_no, result, checked_by, checked_at, drawn_at) \
-                 VALUES ($1, $2, $3, $4, NULL, NULL, $5)",
+                "INSERT INTO delegation_qc_samples (id, batch_id, round, unit_no, result, checked_by, checked_at, drawn_at) \
+                 VALUES ($1, $2, $3, $4, $5, NULL, NULL, $6)",
             )
             .bind(s.id.to_string())
             .bind(batch.to_string())
+            .bind(round)
             .bind(s.unit_no)
             .bind(&s.result)
             .bind(ts(now))
             .execute(&mut *tx)
             .await
             .map_err(|e| {
-                crate::conflict_on_unique(e, || "this batch already has a QC sample".into())
+                crate::conflict_on_unique(e, || {
+                    "this batch already has a QC sample for this round".into()
+                })
             })?;
             out.push(s);
         }
@@ -986,7 +994,7 @@ impl Store {
 
     pub async fn qc_samples(&self, batch: Id) -> Result<Vec<QcSampleRow>> {
         let rows =
-            sqlx::query("SELECT * FROM delegation_qc_samples WHERE batch_id = $1 ORDER BY unit_no")
+            sqlx::query("SELECT * FROM delegation_qc_samples WHERE batch_id = $1 ORDER BY round, unit_no")
                 .bind(batch.to_string())
                 .fetch_all(&self.read)
                 .await?;
@@ -1024,38 +1032,6 @@ impl Store {
         if n.rows_affected() == 0 {
             return Err(StoreError::Conflict("this sample already has a result".into()));
         }
-        append(&mut tx, &audit).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Drops a batch's samples so a reworked batch can be sampled afresh, with the batch's new status.
-    pub async fn reset_qc_for_rework(
-        &self,
-        b: &BatchRow,
-        expected_status: &str,
-        audit: AuditEvent,
-    ) -> Result<()> {
-        let mut tx = self.write.begin().await?;
-        let n = sqlx::query(
-            "UPDATE delegation_batches SET status = $1, units_done = $2, updated_at = $3 WHERE id = $4 AND status = $5",
-        )
-        .bind(&b.status)
-        .bind(b.units_done)
-        .bind(ts(b.updated_at))
-        .bind(b.id.to_string())
-        .bind(expected_status)
-        .execute(&mut *tx)
-        .await?;
-        if n.rows_affected() == 0 {
-            return Err(StoreError::Conflict(
-                "this batch was changed by someone else; reload and try again".into(),
-            ));
-        }
-        sqlx::query("DELETE FROM delegation_qc_samples WHERE batch_id = $1")
-            .bind(b.id.to_string())
-            .execute(&mut *tx)
-            .await?;
         append(&mut tx, &audit).await?;
         tx.commit().await?;
         Ok(())
