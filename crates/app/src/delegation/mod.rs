@@ -621,11 +621,13 @@ impl App {
         for (user, _) in self.store.walls(matter.id).await? {
             excluded.insert(user.id.to_string());
         }
+        // The firm's monthly delegation budget bounds what one engagement should cost, so cost counts in routing.
+        let budget = self.store.setting(BUDGET_KEY).await?.and_then(|b| b.parse::<Decimal>().ok());
         Ok(MatterConstraints {
             onshore_only: matter.onshore_only,
             excluded,
             sensitive: false,
-            budget: None,
+            budget,
             data_residency: None,
             attorney_hours: self.firm_hours().await?,
         })
@@ -873,13 +875,12 @@ impl App {
                     members.iter().filter(|u| u.active && u.organization_id == Some(org)).collect();
                 // Work already with one of the provider's members stays with them; otherwise it goes to the manager.
                 members.sort_by_key(|u| (Some(u.id) != row.item.assignee, u.role != Role::LpoManager));
-                let manager = members
-                    .first()
-                    .ok_or_else(|| invalid("channel_id", format!("{} has no active members in lawdesk", p.organization)))?;
+                // A provider without lawdesk users works off-platform: the engagement is tracked, the assignee stays.
+                let assignee = members.first().map(|m| m.id).or(row.item.assignee);
                 let rate = p.rate_for(engine_line(row.item.service_line));
                 (
                     "lpo",
-                    Some(manager.id),
+                    assignee,
                     Some(org),
                     rate.map_or(row.item.unit.as_str().to_string(), |r| r.unit.id().to_string()),
                     rate.map_or(Decimal::ZERO, |r| r.unit_price),
