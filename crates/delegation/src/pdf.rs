@@ -164,7 +164,12 @@ pub fn advice_pdf(advice: &Advice) -> Vec<u8> {
             MARGIN,
             12.0,
             true,
-            &format!("{}: {} {} a month", line.service_line.label(), line.monthly_volume, line.unit),
+            &format!(
+                "{}: {} {} a month",
+                line.service_line.label(),
+                line.monthly_volume,
+                line.unit
+            ),
         );
         w.text(
             MARGIN,
@@ -189,9 +194,17 @@ pub fn advice_pdf(advice: &Advice) -> Vec<u8> {
                 MARGIN + 8.0,
                 9.0,
                 false,
-                &format!("LPO becomes cheaper than a virtual assistant from {v} {} a month.", line.unit),
+                &format!(
+                    "LPO becomes cheaper than a virtual assistant from {v} {} a month.",
+                    line.unit
+                ),
             ),
-            None => w.text(MARGIN + 8.0, 9.0, false, "A virtual assistant stays cheaper than LPO at any volume."),
+            None => w.text(
+                MARGIN + 8.0,
+                9.0,
+                false,
+                "A virtual assistant stays cheaper than LPO at any volume.",
+            ),
         }
         let projections: Vec<String> = line
             .projections
@@ -221,7 +234,9 @@ pub fn advice_pdf(advice: &Advice) -> Vec<u8> {
     let page_ids: Vec<Ref> = (0..count).map(|i| Ref::new(first_page + 2 * i)).collect();
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree).kids(page_ids.iter().copied()).count(count);
-    pdf.type1_font(font).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
+    pdf.type1_font(font)
+        .base_font(Name(b"Helvetica"))
+        .encoding_predefined(Name(b"WinAnsiEncoding"));
     pdf.type1_font(bold)
         .base_font(Name(b"Helvetica-Bold"))
         .encoding_predefined(Name(b"WinAnsiEncoding"));
@@ -247,9 +262,10 @@ mod tests {
 
     #[test]
     fn report_is_a_pdf_with_every_line_and_drawn_bars() {
-        let advice =
-            crate::advisor::advise_toml(include_str!("../../../examples/large-firm-review.profile.toml"))
-                .expect("example profile");
+        let advice = crate::advisor::advise_toml(include_str!(
+            "../../../examples/large-firm-review.profile.toml"
+        ))
+        .expect("example profile");
         let bytes = advice_pdf(&advice);
         assert!(bytes.starts_with(b"%PDF-"));
         let text = String::from_utf8_lossy(&bytes);

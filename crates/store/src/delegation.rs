@@ -792,7 +792,9 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
         if existing > 0 {
-            return Err(StoreError::Conflict("this work item is already split into batches".into()));
+            return Err(StoreError::Conflict(
+                "this work item is already split into batches".into(),
+            ));
         }
         for b in batches {
             sqlx::query(
@@ -993,11 +995,12 @@ impl Store {
     }
 
     pub async fn qc_samples(&self, batch: Id) -> Result<Vec<QcSampleRow>> {
-        let rows =
-            sqlx::query("SELECT * FROM delegation_qc_samples WHERE batch_id = $1 ORDER BY round, unit_no")
-                .bind(batch.to_string())
-                .fetch_all(&self.read)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT * FROM delegation_qc_samples WHERE batch_id = $1 ORDER BY round, unit_no",
+        )
+        .bind(batch.to_string())
+        .fetch_all(&self.read)
+        .await?;
         rows.iter().map(sample_from_row).collect()
     }
 

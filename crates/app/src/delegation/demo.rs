@@ -100,14 +100,20 @@ pub(crate) async fn demo(app: &App, firm: &crate::demo::DemoFirm) -> Result<()> 
         "document_review, litigation_support, efiling_case_administration, calendar_communication, drafting, record_retrieval",
     )
     .await?;
-    app.save_inhouse_role(&admin_actor, "associate", "140", "4", "legal_research, drafting, contract_management, document_review").await?;
+    app.save_inhouse_role(
+        &admin_actor,
+        "associate",
+        "140",
+        "4",
+        "legal_research, drafting, contract_management, document_review",
+    )
+    .await?;
     app.set_delegation_budget(&admin_actor, "25000").await?;
 
     // Route the 50,000-document review: Meridian already has it (Priya), so accepting keeps her and opens the
     // engagement; otherwise the demo overrides to Meridian, whose bulk agreement covers it.
-    let (rows, _) = app
-        .list_work_items(&alice_actor, &Default::default(), store::Page::new(1, 50))
-        .await?;
+    let (rows, _) =
+        app.list_work_items(&alice_actor, &Default::default(), store::Page::new(1, 50)).await?;
     let Some(review) = rows.iter().find(|r| r.item.title.starts_with("First-level review")) else {
         return Ok(());
     };
@@ -123,8 +129,12 @@ pub(crate) async fn demo(app: &App, firm: &crate::demo::DemoFirm) -> Result<()> 
             ..Default::default()
         }
     };
-    app.decide_route(&alice_actor, review.item.id, &RouteDecisionForm { qc_sample_rate: "0.01".into(), ..decision })
-        .await?;
+    app.decide_route(
+        &alice_actor,
+        review.item.id,
+        &RouteDecisionForm { qc_sample_rate: "0.01".into(), ..decision },
+    )
+    .await?;
     let manoj_actor = actor_of(manoj);
     let batches = app.split_into_batches(&manoj_actor, review.item.id, "5000").await?;
     for b in batches.iter().take(2) {

@@ -105,12 +105,21 @@ fn delivery_amount(e: &EngagementRow, d: &DeliveryRow) -> Decimal {
 
 /// A workload profile from stored work items: volume per service line per month over the last `months`, in the
 /// advisor's reference unit (items in another unit are converted from hours, or left out when they cannot be).
-pub fn derive_profile(rows: &[WorkItemRow], months: u32, now: DateTime<Utc>) -> Result<WorkloadProfile> {
+pub fn derive_profile(
+    rows: &[WorkItemRow],
+    months: u32,
+    now: DateTime<Utc>,
+) -> Result<WorkloadProfile> {
     let months = months.clamp(1, 36);
     let since = now - Duration::days(i64::from(months) * 30);
-    let rates = engine::advisor::MarketRates::builtin().map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut volumes: BTreeMap<engine::model::ServiceLine, (Decimal, domain::ServiceLine)> = BTreeMap::new();
-    for row in rows.iter().filter(|r| r.item.created_at >= since && r.item.status != domain::WorkStatus::Cancelled) {
+    let rates =
+        engine::advisor::MarketRates::builtin().map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut volumes: BTreeMap<engine::model::ServiceLine, (Decimal, domain::ServiceLine)> =
+        BTreeMap::new();
+    for row in rows
+        .iter()
+        .filter(|r| r.item.created_at >= since && r.item.status != domain::WorkStatus::Cancelled)
+    {
         let line = engine_line(row.item.service_line);
         let Some(reference) = rates.service_lines.get(&line) else { continue };
         let volume = if super::engine_unit(row.item.unit) == reference.unit {
@@ -165,7 +174,8 @@ impl AdvisorInput {
             if volume.is_empty() {
                 continue;
             }
-            let monthly_volume = super::parse_decimal(&format!("volume_{}", line.as_str()), volume)?;
+            let monthly_volume =
+                super::parse_decimal(&format!("volume_{}", line.as_str()), volume)?;
             if monthly_volume <= Decimal::ZERO {
                 continue;
             }
@@ -174,9 +184,19 @@ impl AdvisorInput {
                 "low" => engine::model::Level::Low,
                 "medium" => engine::model::Level::Medium,
                 "high" => engine::model::Level::High,
-                _ => return Err(invalid(&format!("collab_{}", line.as_str()), "choose low, medium or high")),
+                _ => {
+                    return Err(invalid(
+                        &format!("collab_{}", line.as_str()),
+                        "choose low, medium or high",
+                    ));
+                }
             };
-            lines.push(WorkloadLine { service_line: engine_line(*line), monthly_volume, unit: None, collaboration });
+            lines.push(WorkloadLine {
+                service_line: engine_line(*line),
+                monthly_volume,
+                unit: None,
+                collaboration,
+            });
         }
         let budget = match self.get("monthly_budget") {
             "" => None,
@@ -184,7 +204,9 @@ impl AdvisorInput {
         };
         let max_virtual_assistants = match self.get("max_virtual_assistants") {
             "" => 2,
-            n => n.parse().map_err(|_| invalid("max_virtual_assistants", "enter a whole number"))?,
+            n => {
+                n.parse().map_err(|_| invalid("max_virtual_assistants", "enter a whole number"))?
+            }
         };
         Ok(WorkloadProfile {
             name: match self.get("name") {
@@ -226,14 +248,17 @@ impl App {
             "derive" => {
                 let months = match input.get("months") {
                     "" => 6,
-                    m => m.parse().map_err(|_| invalid("months", "enter a whole number of months"))?,
+                    m => m
+                        .parse()
+                        .map_err(|_| invalid("months", "enter a whole number of months"))?,
                 };
                 self.derived_profile(actor, months).await?
             }
             _ => input.form_profile()?,
         };
         let advice = self.advise(actor, &profile)?;
-        let profile_toml = toml::to_string(&profile).map_err(|e| AppError::Internal(e.to_string()))?;
+        let profile_toml =
+            toml::to_string(&profile).map_err(|e| AppError::Internal(e.to_string()))?;
         Ok(AdviceReport {
             chart_svg: engine::advisor::svg_bar_chart(&advice),
             pdf: engine::pdf::advice_pdf(&advice),
@@ -255,7 +280,8 @@ impl App {
     /// Advice for a TOML profile.
     pub fn advise_toml(&self, actor: &Actor, toml: &str) -> Result<Advice> {
         self.require(actor, Action::ViewClients)?;
-        let profile = WorkloadProfile::from_toml(toml).map_err(|e| invalid("profile", e.to_string()))?;
+        let profile =
+            WorkloadProfile::from_toml(toml).map_err(|e| invalid("profile", e.to_string()))?;
         self.advise(actor, &profile)
     }
 
@@ -264,8 +290,10 @@ impl App {
         self.require(actor, Action::ViewClients)?;
         let mut rows = Vec::new();
         for page in 1..=50 {
-            let (mut batch, more) =
-                self.store.list_work_items(actor, &WorkFilter::default(), Page::new(page, 200)).await?;
+            let (mut batch, more) = self
+                .store
+                .list_work_items(actor, &WorkFilter::default(), Page::new(page, 200))
+                .await?;
             rows.append(&mut batch);
             if !more {
                 break;
@@ -291,8 +319,13 @@ impl App {
         let start = Utc.from_utc_datetime(&from.and_hms_opt(0, 0, 0).expect("midnight exists"));
         let end = Utc.from_utc_datetime(&to.and_hms_opt(0, 0, 0).expect("midnight exists"));
         let deliveries = self.store.deliveries_between(Some(matter), start, end).await?;
-        let providers: BTreeMap<Id, String> =
-            self.store.providers().await?.into_iter().map(|p| (p.organization_id, p.name)).collect();
+        let providers: BTreeMap<Id, String> = self
+            .store
+            .providers()
+            .await?
+            .into_iter()
+            .map(|p| (p.organization_id, p.name))
+            .collect();
         let mut out: Vec<DeliveredUnits> = Vec::new();
         for d in deliveries {
             let Some(e) = self.store.engagement(d.work_item_id).await? else { continue };
@@ -339,18 +372,13 @@ impl App {
     pub async fn delegation_dashboard(&self, actor: &Actor) -> Result<Dashboard> {
         self.require(actor, Action::ViewClients)?;
         let now = self.now();
-        let budget = self
-            .store
-            .setting(super::BUDGET_KEY)
-            .await?
-            .and_then(|b| b.parse::<Decimal>().ok());
+        let budget =
+            self.store.setting(super::BUDGET_KEY).await?.and_then(|b| b.parse::<Decimal>().ok());
         let providers = self.store.providers().await?;
         let shore_of: BTreeMap<Id, String> =
             providers.iter().map(|p| (p.organization_id, p.shore.clone())).collect();
-        let name_of: BTreeMap<String, String> = providers
-            .iter()
-            .map(|p| (p.organization_id.to_string(), p.name.clone()))
-            .collect();
+        let name_of: BTreeMap<String, String> =
+            providers.iter().map(|p| (p.organization_id.to_string(), p.name.clone())).collect();
         let engagements = self.store.engagements().await?;
         let (month_start, month_end) = month_bounds(now);
         let mut month_starts = vec![month_start];
@@ -360,12 +388,18 @@ impl App {
         }
         let since = month_starts[0];
         let deliveries = self.store.deliveries_between(None, since, month_end).await?;
-        let by_item: BTreeMap<Id, &EngagementRow> = engagements.iter().map(|e| (e.work_item_id, e)).collect();
+        let by_item: BTreeMap<Id, &EngagementRow> =
+            engagements.iter().map(|e| (e.work_item_id, e)).collect();
 
         let mut spend: BTreeMap<String, Decimal> = BTreeMap::new();
         let mut months: Vec<MonthSpend> = month_starts
             .iter()
-            .map(|m| MonthSpend { month: format!("{:04}-{:02}", m.year(), m.month()), spend: Decimal::ZERO, units: 0, hours: Decimal::ZERO })
+            .map(|m| MonthSpend {
+                month: format!("{:04}-{:02}", m.year(), m.month()),
+                spend: Decimal::ZERO,
+                units: 0,
+                hours: Decimal::ZERO,
+            })
             .collect();
         for d in &deliveries {
             let Some(e) = by_item.get(&d.work_item_id) else { continue };
@@ -377,7 +411,10 @@ impl App {
                 m.hours += d.hours;
             }
             if d.delivered_at >= month_start {
-                let label = channel_label(&e.channel_kind, e.provider_id.and_then(|p| shore_of.get(&p)).map(String::as_str));
+                let label = channel_label(
+                    &e.channel_kind,
+                    e.provider_id.and_then(|p| shore_of.get(&p)).map(String::as_str),
+                );
                 *spend.entry(label).or_default() += amount;
             }
         }
@@ -389,9 +426,11 @@ impl App {
         let mut stats: BTreeMap<String, ProviderStats> = BTreeMap::new();
         let mut escalations = Vec::new();
         for e in &engagements {
-            let name = name_of.get(&e.channel_id).cloned().unwrap_or_else(|| match e.channel_kind.as_str() {
-                "virtual_assistant" => "Virtual assistants".into(),
-                _ => "In-house".into(),
+            let name = name_of.get(&e.channel_id).cloned().unwrap_or_else(|| {
+                match e.channel_kind.as_str() {
+                    "virtual_assistant" => "Virtual assistants".into(),
+                    _ => "In-house".into(),
+                }
             });
             let sla = self.sla_of(e).await?;
             let entry = stats.entry(name.clone()).or_insert_with(|| ProviderStats {
@@ -411,7 +450,8 @@ impl App {
             entry.errors += sla.errors;
             match &sla.forecast {
                 engine::sla::BreachForecast::Complete => {
-                    let finished = self.store.deliveries(e.work_item_id).await?.last().map(|d| d.delivered_at);
+                    let finished =
+                        self.store.deliveries(e.work_item_id).await?.last().map(|d| d.delivered_at);
                     if finished.is_some_and(|f| f <= e.due_at) && !sla.quality_breached {
                         entry.sla_met += 1;
                     } else {
@@ -431,7 +471,12 @@ impl App {
                         yours: matter.responsible_attorney == Some(actor.user_id),
                         provider: name.clone(),
                         status: if sla.quality_breached {
-                            format!("{}; error rate {} above {}", sla.status_label(), sla.error_rate, e.max_error_rate)
+                            format!(
+                                "{}; error rate {} above {}",
+                                sla.status_label(),
+                                sla.error_rate,
+                                e.max_error_rate
+                            )
                         } else {
                             sla.status_label()
                         },
@@ -444,7 +489,8 @@ impl App {
         escalations.sort_by_key(|e| !e.yours);
         let mut providers_stats: Vec<ProviderStats> = stats.into_values().collect();
         for p in &mut providers_stats {
-            p.error_rate = engine::sla::ErrorRate { checked: p.checked, errors: p.errors }.rate().round_dp(4);
+            p.error_rate =
+                engine::sla::ErrorRate { checked: p.checked, errors: p.errors }.rate().round_dp(4);
         }
         let results: Vec<engine::sla::QcResult> = outcomes
             .iter()
@@ -536,7 +582,11 @@ impl App {
             return Err(AppError::Forbidden);
         }
         let dashboard = self.delegation_dashboard(actor).await?;
-        Ok(dashboard.escalations.into_iter().filter(|e| e.yours || actor.role == Role::Admin).collect())
+        Ok(dashboard
+            .escalations
+            .into_iter()
+            .filter(|e| e.yours || actor.role == Role::Admin)
+            .collect())
     }
 }
 
@@ -545,7 +595,12 @@ mod tests {
     use super::*;
     use rust_decimal_macros::dec;
 
-    fn row(line: domain::ServiceLine, volume: Decimal, unit: Unit, created: DateTime<Utc>) -> WorkItemRow {
+    fn row(
+        line: domain::ServiceLine,
+        volume: Decimal,
+        unit: Unit,
+        created: DateTime<Utc>,
+    ) -> WorkItemRow {
         WorkItemRow {
             item: domain::WorkItem {
                 id: Id::new_at(created),
@@ -574,10 +629,25 @@ mod tests {
     fn derived_profile_averages_per_month_in_the_reference_unit() {
         let now = Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap();
         let rows = vec![
-            row(domain::ServiceLine::DocumentReview, dec!(50000), Unit::Documents, now - Duration::days(10)),
-            row(domain::ServiceLine::DocumentReview, dec!(10000), Unit::Documents, now - Duration::days(40)),
+            row(
+                domain::ServiceLine::DocumentReview,
+                dec!(50000),
+                Unit::Documents,
+                now - Duration::days(10),
+            ),
+            row(
+                domain::ServiceLine::DocumentReview,
+                dec!(10000),
+                Unit::Documents,
+                now - Duration::days(40),
+            ),
             // Too old for a 2-month window.
-            row(domain::ServiceLine::DocumentReview, dec!(90000), Unit::Documents, now - Duration::days(70)),
+            row(
+                domain::ServiceLine::DocumentReview,
+                dec!(90000),
+                Unit::Documents,
+                now - Duration::days(70),
+            ),
             // Hours of review convert at 0.02 h per document: 20 h = 1000 documents.
             row(domain::ServiceLine::DocumentReview, dec!(20), Unit::Hours, now),
             // Pages of billing cannot be converted to hours: left out.
@@ -588,7 +658,9 @@ mod tests {
         let lines: Vec<(String, Decimal, String)> = profile
             .lines
             .iter()
-            .map(|l| (l.service_line.id().to_string(), l.monthly_volume, l.collaboration.to_string()))
+            .map(|l| {
+                (l.service_line.id().to_string(), l.monthly_volume, l.collaboration.to_string())
+            })
             .collect();
         assert_eq!(
             lines,

@@ -117,12 +117,12 @@ impl App {
         let mut samples = vec![ProgressSample { at: e.started_at, completed: 0 }];
         let mut done: i64 = 0;
         for d in &deliveries {
-            done += if e.unit == "hours" {
-                d.hours.ceil().try_into().unwrap_or(0)
-            } else {
-                d.units
-            };
-            samples.push(ProgressSample { at: d.delivered_at.max(e.started_at), completed: done.max(0) as u64 });
+            done +=
+                if e.unit == "hours" { d.hours.ceil().try_into().unwrap_or(0) } else { d.units };
+            samples.push(ProgressSample {
+                at: d.delivered_at.max(e.started_at),
+                completed: done.max(0) as u64,
+            });
         }
         let total = e.total_units.max(0) as u64;
         let forecast = engine::sla::predict_breach(&samples, total, e.due_at, self.now())
@@ -197,7 +197,8 @@ impl App {
         if actor.role != Role::LpoManager || !actor.active {
             return Err(AppError::Forbidden);
         }
-        let (rows, _) = self.store.list_work_items(actor, &WorkFilter::default(), Page::new(1, 200)).await?;
+        let (rows, _) =
+            self.store.list_work_items(actor, &WorkFilter::default(), Page::new(1, 200)).await?;
         let mut out = Vec::new();
         for row in rows {
             let batches = self.store.batches(row.item.id).await?;
@@ -224,12 +225,10 @@ impl App {
     ) -> Result<Vec<BatchRow>> {
         let (_, access) = self.store.work_access(actor, work_item).await?;
         self.require(actor, Action::ManageWorkItem(access))?;
-        let size: i64 = batch_size
-            .trim()
-            .parse()
-            .ok()
-            .filter(|n| (1..=100_000).contains(n))
-            .ok_or_else(|| invalid("batch_size", "enter a whole number of units between 1 and 100000"))?;
+        let size: i64 =
+            batch_size.trim().parse().ok().filter(|n| (1..=100_000).contains(n)).ok_or_else(
+                || invalid("batch_size", "enter a whole number of units between 1 and 100000"),
+            )?;
         let row = self.store.work_item(work_item).await?;
         let total = row.item.volume.ceil().try_into().unwrap_or(i64::MAX);
         if total < 1 {
@@ -256,14 +255,18 @@ impl App {
                 updated_at: now,
             })
             .collect();
-        let ev = self
-            .event(actor, "delegation.batches_split", "work_item", work_item)
-            .with(serde_json::json!({"batch_size": size, "batches": batches.len(), "units": total}));
+        let ev = self.event(actor, "delegation.batches_split", "work_item", work_item).with(
+            serde_json::json!({"batch_size": size, "batches": batches.len(), "units": total}),
+        );
         self.store.create_batches(work_item, &batches, ev).await?;
         Ok(batches)
     }
 
-    async fn batch_with_access(&self, actor: &Actor, batch: Id) -> Result<(BatchRow, domain::policy::WorkAccess)> {
+    async fn batch_with_access(
+        &self,
+        actor: &Actor,
+        batch: Id,
+    ) -> Result<(BatchRow, domain::policy::WorkAccess)> {
         let b = self.store.batch(batch).await?;
         let (_, access) = self.store.work_access(actor, b.work_item_id).await?;
         Ok((b, access))
@@ -283,7 +286,10 @@ impl App {
         let row = self.store.work_item(b.work_item_id).await?;
         let matter = self.store.matter(row.item.matter_id).await?;
         if self.store.matter_access(&actor_of(user), matter.id).await?.walled {
-            return Err(invalid("member", format!("{} is walled off this matter", user.display_name)));
+            return Err(invalid(
+                "member",
+                format!("{} is walled off this matter", user.display_name),
+            ));
         }
         self.check_channel_rules(&matter, user).await?;
         if !matches!(b.status.as_str(), "open" | "assigned" | "rework") {
@@ -395,7 +401,8 @@ impl App {
             Some(e) => e.qc_sample_rate,
             None => Decimal::new(5, 2),
         };
-        let round = self.store.qc_samples(b.id).await?.iter().map(|s| s.round).max().unwrap_or(0) + 1;
+        let round =
+            self.store.qc_samples(b.id).await?.iter().map(|s| s.round).max().unwrap_or(0) + 1;
         let completed: Vec<i64> = (b.first_unit..b.first_unit + b.units_done).collect();
         if completed.is_empty() {
             return Ok(vec![]);
@@ -428,7 +435,11 @@ impl App {
             return Ok(QcView { batch: b, decision: None });
         }
         let engagement = self.store.engagement(b.work_item_id).await?;
-        let provider = engagement.as_ref().and_then(|e| e.provider_id).map(|p| p.to_string()).unwrap_or_default();
+        let provider = engagement
+            .as_ref()
+            .and_then(|e| e.provider_id)
+            .map(|p| p.to_string())
+            .unwrap_or_default();
         let member = b.assignee.map(|m| m.to_string()).unwrap_or_default();
         let results: Vec<QcResult> = round
             .iter()
@@ -467,8 +478,10 @@ impl App {
         };
         let now = self.now();
         let today = now.with_timezone(&hours.time_zone).date_naive();
-        let (rows, _) = self.store.list_work_items(actor, &WorkFilter::default(), Page::new(1, 200)).await?;
-        let mut open: Vec<WorkItemRow> = rows.into_iter().filter(|r| !r.item.status.is_terminal()).collect();
+        let (rows, _) =
+            self.store.list_work_items(actor, &WorkFilter::default(), Page::new(1, 200)).await?;
+        let mut open: Vec<WorkItemRow> =
+            rows.into_iter().filter(|r| !r.item.status.is_terminal()).collect();
         let rank = |r: &WorkItemRow| {
             let overdue = r.item.due_on.is_some_and(|d| d < today);
             let urgency = match r.item.priority {
@@ -484,7 +497,9 @@ impl App {
             .time_zone
             .from_local_datetime(&today.and_time(hours.start))
             .earliest()
-            .unwrap_or_else(|| Utc.from_utc_datetime(&today.and_time(hours.start)).with_timezone(&hours.time_zone));
+            .unwrap_or_else(|| {
+                Utc.from_utc_datetime(&today.and_time(hours.start)).with_timezone(&hours.time_zone)
+            });
         let mut day_end = hours
             .time_zone
             .from_local_datetime(&today.and_time(hours.end))
@@ -505,8 +520,10 @@ impl App {
                 Some(entry) => entry.1 += 1,
                 None => attorneys.push((attorney.clone(), 1)),
             }
-            let work_hours = if row.item.unit == Unit::Hours { row.item.volume } else { Decimal::ONE };
-            let minutes = (work_hours * Decimal::from(60)).ceil().try_into().unwrap_or(i64::MAX / 4);
+            let work_hours =
+                if row.item.unit == Unit::Hours { row.item.volume } else { Decimal::ONE };
+            let minutes =
+                (work_hours * Decimal::from(60)).ceil().try_into().unwrap_or(i64::MAX / 4);
             let end = cursor + Duration::minutes(minutes.max(15));
             let slot = (end <= day_end).then(|| {
                 let s = (cursor.format("%H:%M").to_string(), end.format("%H:%M").to_string());
@@ -526,11 +543,19 @@ impl App {
 }
 
 /// Completed units per day over a window, for throughput charts.
-pub(crate) fn daily_units(deliveries: &[DeliveryRow], from: DateTime<Utc>, days: i64) -> Vec<(NaiveDate, i64)> {
+pub(crate) fn daily_units(
+    deliveries: &[DeliveryRow],
+    from: DateTime<Utc>,
+    days: i64,
+) -> Vec<(NaiveDate, i64)> {
     (0..days)
         .map(|i| {
             let day = (from + Duration::days(i)).date_naive();
-            let units = deliveries.iter().filter(|d| d.delivered_at.date_naive() == day).map(|d| d.units).sum();
+            let units = deliveries
+                .iter()
+                .filter(|d| d.delivered_at.date_naive() == day)
+                .map(|d| d.units)
+                .sum();
             (day, units)
         })
         .collect()

@@ -192,10 +192,7 @@ pub(crate) fn lpo_of(p: &ProviderRow, agreements: &[AgreementRow]) -> Result<Lpo
     Ok(LpoProvider {
         id: p.organization_id.to_string(),
         organization: p.name.clone(),
-        location: Location {
-            country: p.country.clone(),
-            shore: parse_shore("shore", &p.shore)?,
-        },
+        location: Location { country: p.country.clone(), shore: parse_shore("shore", &p.shore)? },
         working_hours: working_hours(&p.time_zone, &p.work_start, &p.work_end)?,
         languages: p.languages.clone(),
         specialties: stored_lines(&p.service_lines)?,
@@ -208,8 +205,9 @@ pub(crate) fn lpo_of(p: &ProviderRow, agreements: &[AgreementRow]) -> Result<Lpo
 }
 
 fn attestation_kind(kind: &str) -> Result<AttestationKind> {
-    serde_json::from_value(serde_json::Value::String(kind.trim().to_string()))
-        .map_err(|_| invalid("attestations", format!("unknown attestation {kind:?}; use soc2_type2 or iso27001")))
+    serde_json::from_value(serde_json::Value::String(kind.trim().to_string())).map_err(|_| {
+        invalid("attestations", format!("unknown attestation {kind:?}; use soc2_type2 or iso27001"))
+    })
 }
 
 /// The engine's view of a virtual assistant.
@@ -373,7 +371,10 @@ impl App {
         let mut capacity = BTreeMap::new();
         for pair in pairs(&f.capacity, '=') {
             let [line, units] = pair.as_slice() else {
-                return Err(invalid("capacity", "write line=units per day, e.g. document_review=6000"));
+                return Err(invalid(
+                    "capacity",
+                    "write line=units per day, e.g. document_review=6000",
+                ));
             };
             let line = ServiceLine::parse(line).map_err(|e| invalid("capacity", e.to_string()))?;
             capacity.insert(line.as_str().to_string(), parse_decimal("capacity", units)?);
@@ -381,7 +382,10 @@ impl App {
         let mut attestations = Vec::new();
         for pair in pairs(&f.attestations, ':') {
             let [kind, date] = pair.as_slice() else {
-                return Err(invalid("attestations", "write kind:YYYY-MM-DD, e.g. iso27001:2027-06-30"));
+                return Err(invalid(
+                    "attestations",
+                    "write kind:YYYY-MM-DD, e.g. iso27001:2027-06-30",
+                ));
             };
             attestation_kind(kind)?;
             let expires_on = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
@@ -391,7 +395,10 @@ impl App {
         let mut rates = Vec::new();
         for triple in pairs(&f.rates, ':') {
             let [line, unit, price] = triple.as_slice() else {
-                return Err(invalid("rates", "write line:unit:price, e.g. document_review:documents:0.45"));
+                return Err(invalid(
+                    "rates",
+                    "write line:unit:price, e.g. document_review:documents:0.45",
+                ));
             };
             let line = ServiceLine::parse(line).map_err(|e| invalid("rates", e.to_string()))?;
             let unit = Unit::parse(unit).map_err(|e| invalid("rates", e.to_string()))?;
@@ -466,9 +473,9 @@ impl App {
             ends_on: None,
             created_at: self.now(),
         };
-        let ev = self
-            .event(actor, "delegation.agreement_add", "provider", provider)
-            .with(serde_json::json!({"agreement": row.id.to_string(), "kind": kind, "terms": row.terms}));
+        let ev = self.event(actor, "delegation.agreement_add", "provider", provider).with(
+            serde_json::json!({"agreement": row.id.to_string(), "kind": kind, "terms": row.terms}),
+        );
         self.store.add_agreement(&row, ev).await?;
         Ok(row)
     }
@@ -483,7 +490,8 @@ impl App {
         self.require_firm_staff(actor)?;
         let user_id =
             Id::parse(&f.user_id).map_err(|_| invalid("user_id", "choose a virtual assistant"))?;
-        let user = self.store.user(user_id).await.map_err(|_| invalid("user_id", "unknown user"))?;
+        let user =
+            self.store.user(user_id).await.map_err(|_| invalid("user_id", "unknown user"))?;
         if user.role != Role::VirtualAssistant {
             return Err(invalid("user_id", "this user is not a virtual assistant"));
         }
@@ -635,7 +643,10 @@ impl App {
 
     /// The channel an external user works through: their provider (LPO members) or their own assistant profile.
     /// `None` for the firm's own people, who are onshore and bound by the platform's team and wall rules.
-    async fn channel_of_user(&self, user: &User) -> Result<Option<std::result::Result<Channel, String>>> {
+    async fn channel_of_user(
+        &self,
+        user: &User,
+    ) -> Result<Option<std::result::Result<Channel, String>>> {
         match user.role {
             Role::LpoManager | Role::LpoReviewer => {
                 let Some(org) = user.organization_id else {
@@ -688,8 +699,12 @@ impl App {
         &self,
         row: &WorkItemRow,
         matter: &Matter,
-    ) -> Result<(engine::routing::WorkItem, Vec<Candidate>, MatterConstraints, BTreeMap<String, String>)>
-    {
+    ) -> Result<(
+        engine::routing::WorkItem,
+        Vec<Candidate>,
+        MatterConstraints,
+        BTreeMap<String, String>,
+    )> {
         let now = self.now();
         let item = &row.item;
         let firm = self.firm_hours().await?;
@@ -763,7 +778,8 @@ impl App {
         for role in self.store.inhouse_roles().await? {
             let channel = inhouse_of(&role, &firm)?;
             names.insert(channel.id.clone(), format!("In-house {}", role.role));
-            candidates.push(Candidate { channel: Channel::InHouse(channel), backlog: Decimal::ZERO });
+            candidates
+                .push(Candidate { channel: Channel::InHouse(channel), backlog: Decimal::ZERO });
         }
         let constraints = self.constraints_for(matter).await?;
         Ok((work, candidates, constraints, names))
@@ -780,7 +796,8 @@ impl App {
         let row = self.store.work_item(work_item).await?;
         let matter = self.store.matter(matter_id).await?;
         let (work, candidates, constraints, names) = self.routing_input(&row, &matter).await?;
-        let recommendation = engine::routing::recommend(&work, &candidates, &constraints, self.now());
+        let recommendation =
+            engine::routing::recommend(&work, &candidates, &constraints, self.now());
         let best = recommendation.best();
         let kind_of = |kind: &str| match kind {
             "LPO" => "lpo",
@@ -839,10 +856,9 @@ impl App {
         let (decision, channel_id, reason) = match f.decision.as_str() {
             "accept" => (
                 "accepted",
-                pending
-                    .recommended_id
-                    .clone()
-                    .ok_or_else(|| invalid("decision", "nothing was recommended; override instead"))?,
+                pending.recommended_id.clone().ok_or_else(|| {
+                    invalid("decision", "nothing was recommended; override instead")
+                })?,
                 None,
             ),
             "override" => {
@@ -853,7 +869,11 @@ impl App {
                 if f.channel_id.trim().is_empty() {
                     return Err(invalid("channel_id", "choose a channel"));
                 }
-                ("overridden", f.channel_id.trim().to_string(), Some(reason.chars().take(1000).collect::<String>()))
+                (
+                    "overridden",
+                    f.channel_id.trim().to_string(),
+                    Some(reason.chars().take(1000).collect::<String>()),
+                )
             }
             _ => return Err(invalid("decision", "accept or override")),
         };
@@ -870,11 +890,13 @@ impl App {
         let (kind, assignee, provider_id, unit, unit_price) = match &candidate.channel {
             Channel::Lpo(p) => {
                 let org = Id::parse(&p.id).map_err(|e| AppError::Internal(e.to_string()))?;
-                let members = self.store.users_with_roles(&[Role::LpoManager, Role::LpoReviewer]).await?;
+                let members =
+                    self.store.users_with_roles(&[Role::LpoManager, Role::LpoReviewer]).await?;
                 let mut members: Vec<&User> =
                     members.iter().filter(|u| u.active && u.organization_id == Some(org)).collect();
                 // Work already with one of the provider's members stays with them; otherwise it goes to the manager.
-                members.sort_by_key(|u| (Some(u.id) != row.item.assignee, u.role != Role::LpoManager));
+                members
+                    .sort_by_key(|u| (Some(u.id) != row.item.assignee, u.role != Role::LpoManager));
                 // A provider without lawdesk users works off-platform: the engagement is tracked, the assignee stays.
                 let assignee = members.first().map(|m| m.id).or(row.item.assignee);
                 let rate = p.rate_for(engine_line(row.item.service_line));
@@ -888,7 +910,13 @@ impl App {
             }
             Channel::VirtualAssistant(va) => {
                 let user = Id::parse(&va.id).map_err(|e| AppError::Internal(e.to_string()))?;
-                ("virtual_assistant", Some(user), None, "hours".to_string(), va.terms.effective_hourly_rate())
+                (
+                    "virtual_assistant",
+                    Some(user),
+                    None,
+                    "hours".to_string(),
+                    va.terms.effective_hourly_rate(),
+                )
             }
             Channel::InHouse(role) => {
                 ("in_house", row.item.assignee, None, "hours".to_string(), role.loaded_hourly_cost)
@@ -897,7 +925,10 @@ impl App {
         if let Some(a) = assignee {
             let user = self.store.user(a).await?;
             if self.store.matter_access(&actor_of(&user), matter_id).await?.walled {
-                return Err(invalid("channel_id", format!("{} is walled off this matter", user.display_name)));
+                return Err(invalid(
+                    "channel_id",
+                    format!("{} is walled off this matter", user.display_name),
+                ));
             }
             self.check_channel_rules(&matter, &user).await?;
         }
@@ -981,7 +1012,8 @@ impl App {
         let can_manage = domain::Policy::allows(actor, Action::ManageWorkItem(access));
         let row = self.store.work_item(work_item).await?;
         let matter = self.store.matter(matter_id).await?;
-        let history = if actor.role.is_external() { vec![] } else { self.store.routings(work_item).await? };
+        let history =
+            if actor.role.is_external() { vec![] } else { self.store.routings(work_item).await? };
         let current = history.first().cloned();
         let (recommendation, names) = match &current {
             Some(r) => (
@@ -1055,15 +1087,27 @@ mod tests {
             assert_eq!(platform_line(engine_line(*line)), *line);
         }
         // The spellings that differ, explicitly.
-        assert_eq!(engine_line(ServiceLine::LitigationSupport).id(), "paralegal_litigation_support");
-        assert_eq!(engine_line(ServiceLine::EfilingCaseAdministration).id(), "e_filing_case_administration");
-        assert_eq!(engine_line(ServiceLine::CalendarCommunication).id(), "calendar_email_communication");
+        assert_eq!(
+            engine_line(ServiceLine::LitigationSupport).id(),
+            "paralegal_litigation_support"
+        );
+        assert_eq!(
+            engine_line(ServiceLine::EfilingCaseAdministration).id(),
+            "e_filing_case_administration"
+        );
+        assert_eq!(
+            engine_line(ServiceLine::CalendarCommunication).id(),
+            "calendar_email_communication"
+        );
     }
 
     #[test]
     fn month_bounds_roll_over_the_year() {
         let at = Utc.with_ymd_and_hms(2026, 12, 31, 23, 0, 0).unwrap();
         let (start, end) = month_bounds(at);
-        assert_eq!((start.to_rfc3339(), end.to_rfc3339()), ("2026-12-01T00:00:00+00:00".into(), "2027-01-01T00:00:00+00:00".into()));
+        assert_eq!(
+            (start.to_rfc3339(), end.to_rfc3339()),
+            ("2026-12-01T00:00:00+00:00".into(), "2027-01-01T00:00:00+00:00".into())
+        );
     }
 }

@@ -129,7 +129,11 @@ async fn list_providers(State(s): State<AppState>, ctx: ApiCtx) -> ApiResult {
 
 /// Creates or replaces a provider profile.
 #[utoipa::path(post, path = "/api/v1/delegation/providers", request_body = ProviderIn, responses((status = 200, description = "the saved provider"), (status = 422, body = crate::api::ErrorBody)))]
-async fn save_provider(State(s): State<AppState>, ctx: ApiCtx, Json(b): Json<ProviderIn>) -> ApiResult {
+async fn save_provider(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Json(b): Json<ProviderIn>,
+) -> ApiResult {
     let form = ProviderForm {
         organization_id: b.organization_id,
         country: b.country,
@@ -202,7 +206,11 @@ async fn list_va_profiles(State(s): State<AppState>, ctx: ApiCtx) -> ApiResult {
 }
 
 #[utoipa::path(post, path = "/api/v1/delegation/va-profiles", request_body = VaProfileIn, responses((status = 200, description = "the saved profile"), (status = 422, body = crate::api::ErrorBody)))]
-async fn save_va_profile(State(s): State<AppState>, ctx: ApiCtx, Json(b): Json<VaProfileIn>) -> ApiResult {
+async fn save_va_profile(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Json(b): Json<VaProfileIn>,
+) -> ApiResult {
     let form = VaProfileForm {
         user_id: b.user_id,
         country: b.country,
@@ -297,7 +305,8 @@ async fn split(
     Path(id): Path<String>,
     Json(b): Json<SplitIn>,
 ) -> ApiResult {
-    let batches = s.app.split_into_batches(&ctx.actor, parse_id(&id)?, &b.batch_size).await.map_err(j)?;
+    let batches =
+        s.app.split_into_batches(&ctx.actor, parse_id(&id)?, &b.batch_size).await.map_err(j)?;
     Ok((StatusCode::CREATED, Json(batches)).into_response())
 }
 
@@ -439,7 +448,10 @@ async fn delivered_units(
 ) -> ApiResult {
     let date = |field: &str, v: &str| {
         chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
-            j(AppError::Invalid { field: field.into(), message: "use a date like 2026-11-01".into() })
+            j(AppError::Invalid {
+                field: field.into(),
+                message: "use a date like 2026-11-01".into(),
+            })
         })
     };
     let rows = s

@@ -109,10 +109,9 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> WebResult {
         }
         Role::VirtualAssistant => render(AgendaPage { l, a: s.app.va_agenda(&ctx.actor).await? }),
         Role::Client => Err(AppError::Forbidden.into()),
-        Role::Admin | Role::Attorney | Role::Staff => render(DashboardPage {
-            l,
-            d: s.app.delegation_dashboard(&ctx.actor).await?,
-        }),
+        Role::Admin | Role::Attorney | Role::Staff => {
+            render(DashboardPage { l, d: s.app.delegation_dashboard(&ctx.actor).await? })
+        }
     }
 }
 
@@ -266,7 +265,15 @@ async fn route_view_page(
         None => (vec![], vec![]),
     };
     let channels = v.names.iter().map(|(k, n)| (k.clone(), n.clone())).collect();
-    let page = render(RoutePage { l: layout(ctx, "delegation"), v, ranked, rejected, channels, error: error.clone(), form })?;
+    let page = render(RoutePage {
+        l: layout(ctx, "delegation"),
+        v,
+        ranked,
+        rejected,
+        channels,
+        error: error.clone(),
+        form,
+    })?;
     Ok(if error.is_some() { unprocessable(page) } else { page })
 }
 
@@ -350,7 +357,8 @@ async fn batch_view_page(s: &AppState, ctx: &Ctx, bid: &str, error: Option<Strin
     let b = s.app.batch(&ctx.actor, id(bid)?).await?;
     let can_manage = b.batch.assignee != Some(ctx.user.id)
         || s.app.route_view(&ctx.actor, b.batch.work_item_id).await.is_ok_and(|v| v.can_qc);
-    let page = render(BatchPage { l: layout(ctx, "delegation"), b, can_manage, error: error.clone() })?;
+    let page =
+        render(BatchPage { l: layout(ctx, "delegation"), b, can_manage, error: error.clone() })?;
     Ok(if error.is_some() { unprocessable(page) } else { page })
 }
 
@@ -393,7 +401,13 @@ async fn record_qc(
     let passed = match f.result.as_str() {
         "pass" => true,
         "fail" => false,
-        _ => return Err(AppError::Invalid { field: "result".into(), message: "pass or fail".into() }.into()),
+        _ => {
+            return Err(AppError::Invalid {
+                field: "result".into(),
+                message: "pass or fail".into(),
+            }
+            .into());
+        }
     };
     let view = s.app.record_qc(&ctx.actor, id(&sid)?, passed).await?;
     Ok(see_other(&format!("/delegation/batches/{}", view.batch.id)))
@@ -533,7 +547,9 @@ fn advice_view(r: app::delegation::AdviceReport) -> delegation_view::AdviceView 
                 projections: l
                     .projections
                     .iter()
-                    .map(|p| format!("×{}: {} ({})", p.multiplier, p.recommended.label(), p.monthly_cost))
+                    .map(|p| {
+                        format!("×{}: {} ({})", p.multiplier, p.recommended.label(), p.monthly_cost)
+                    })
                     .collect::<Vec<_>>()
                     .join("; "),
                 options: l
