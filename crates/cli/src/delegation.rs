@@ -100,6 +100,7 @@ pub(crate) async fn bench(args: &BenchArgs) -> Result<()> {
     row("recommend_route (5 candidates, stored)", t);
 
     let mut t = Vec::new();
+    let mut decide = Vec::new();
     let mut items = Vec::new();
     for i in 0..runs {
         let form = app::WorkForm {
@@ -111,11 +112,18 @@ pub(crate) async fn bench(args: &BenchArgs) -> Result<()> {
             ..Default::default()
         };
         let w = app.create_work_item(&alice, review.matter_id, &form).await.map_err(app_err)?;
+        app.recommend_route(&alice, w.id).await.map_err(app_err)?;
+        let start = Instant::now();
+        let accept =
+            app::delegation::RouteDecisionForm { decision: "accept".into(), ..Default::default() };
+        app.decide_route(&alice, w.id, &accept).await.map_err(app_err)?;
+        decide.push(start.elapsed());
         let start = Instant::now();
         let batches = app.split_into_batches(&manoj, w.id, "500").await.map_err(app_err)?;
         t.push(start.elapsed());
         items.push(batches);
     }
+    row("accept a recommendation (assign + engagement)", decide);
     row("split 50,000 units into 100 batches", t);
 
     let mut t = Vec::new();
@@ -136,7 +144,7 @@ pub(crate) async fn bench(args: &BenchArgs) -> Result<()> {
         app.delegation_dashboard(&alice).await.map_err(app_err)?;
         t.push(start.elapsed());
     }
-    row(&format!("dashboard ({engagements} engagement, {} batches)", 10 + 100 * runs), t);
+    row(&format!("dashboard ({engagements} engagements, {} batches)", 10 + 100 * runs), t);
 
     let profile = include_str!("../../../examples/large-firm-review.profile.toml");
     let mut t = Vec::new();

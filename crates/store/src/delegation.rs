@@ -1040,14 +1040,32 @@ impl Store {
         Ok(())
     }
 
+    /// How many QC samples were ever drawn.
+    pub async fn qc_sample_count(&self) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM delegation_qc_samples")
+            .fetch_one(&self.read)
+            .await?;
+        Ok(n)
+    }
+
     /// Every checked sample with its provider and the member who did the batch.
     pub async fn qc_outcomes(&self) -> Result<Vec<QcOutcome>> {
+        self.outcomes_where("").await
+    }
+
+    /// The checked samples of one work item.
+    pub async fn qc_outcomes_of(&self, work_item: Id) -> Result<Vec<QcOutcome>> {
+        self.outcomes_where(&work_item.to_string()).await
+    }
+
+    async fn outcomes_where(&self, work_item: &str) -> Result<Vec<QcOutcome>> {
         let rows = sqlx::query(
             "SELECT s.id, s.batch_id, s.result, s.checked_at, b.work_item_id, b.assignee, e.provider_id \
              FROM delegation_qc_samples s JOIN delegation_batches b ON b.id = s.batch_id \
              LEFT JOIN delegation_engagements e ON e.work_item_id = b.work_item_id \
-             WHERE s.result <> 'pending' ORDER BY s.checked_at, s.id",
+             WHERE s.result <> 'pending' AND ($1 = '' OR b.work_item_id = $1) ORDER BY s.checked_at, s.id",
         )
+        .bind(work_item)
         .fetch_all(&self.read)
         .await?;
         rows.iter()

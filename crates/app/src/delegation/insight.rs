@@ -423,6 +423,12 @@ impl App {
         let total_spend: Decimal = spend.iter().map(|s| s.amount).sum();
 
         let outcomes = self.store.qc_outcomes().await?;
+        // One read of every delivery, grouped by work item, instead of a query per engagement.
+        let mut all_deliveries: BTreeMap<Id, Vec<DeliveryRow>> = BTreeMap::new();
+        let far = chrono::DateTime::<Utc>::MIN_UTC;
+        for d in self.store.deliveries_between(None, far, month_end + Duration::days(3660)).await? {
+            all_deliveries.entry(d.work_item_id).or_default().push(d);
+        }
         let mut stats: BTreeMap<String, ProviderStats> = BTreeMap::new();
         let mut escalations = Vec::new();
         for e in &engagements {
@@ -432,7 +438,9 @@ impl App {
                     _ => "In-house".into(),
                 }
             });
-            let sla = self.sla_of(e).await?;
+            let item_deliveries =
+                all_deliveries.get(&e.work_item_id).map_or(&[][..], Vec::as_slice);
+            let sla = self.sla_from(e, item_deliveries, &outcomes)?;
             let entry = stats.entry(name.clone()).or_insert_with(|| ProviderStats {
                 name: name.clone(),
                 engagements: 0,
@@ -450,8 +458,7 @@ impl App {
             entry.errors += sla.errors;
             match &sla.forecast {
                 engine::sla::BreachForecast::Complete => {
-                    let finished =
-                        self.store.deliveries(e.work_item_id).await?.last().map(|d| d.delivered_at);
+                    let finished = item_deliveries.last().map(|d| d.delivered_at);
                     if finished.is_some_and(|f| f <= e.due_at) && !sla.quality_breached {
                         entry.sla_met += 1;
                     } else {
@@ -510,15 +517,7 @@ impl App {
             };
             members.push((name, rate.checked, rate.errors, rate.rate().round_dp(4)));
         }
-        let qc_samples_drawn = {
-            let mut n = 0;
-            for e in &engagements {
-                for b in self.store.batches(e.work_item_id).await? {
-                    n += self.store.qc_samples(b.id).await?.len();
-                }
-            }
-            n
-        };
+        let qc_samples_drawn = usize::try_from(self.store.qc_sample_count().await?).unwrap_or(0);
 
         let over_budget = budget.is_some_and(|b| total_spend > b);
         let spend_bars: Vec<Bar> = spend

@@ -114,9 +114,20 @@ pub struct VaAgenda {
 impl App {
     pub(crate) async fn sla_of(&self, e: &EngagementRow) -> Result<SlaView> {
         let deliveries = self.store.deliveries(e.work_item_id).await?;
+        let outcomes = self.store.qc_outcomes_of(e.work_item_id).await?;
+        self.sla_from(e, &deliveries, &outcomes)
+    }
+
+    /// The SLA view from an engagement's deliveries (in time order) and its checked QC samples.
+    pub(crate) fn sla_from(
+        &self,
+        e: &EngagementRow,
+        deliveries: &[DeliveryRow],
+        outcomes: &[store::delegation::QcOutcome],
+    ) -> Result<SlaView> {
         let mut samples = vec![ProgressSample { at: e.started_at, completed: 0 }];
         let mut done: i64 = 0;
-        for d in &deliveries {
+        for d in deliveries {
             done +=
                 if e.unit == "hours" { d.hours.ceil().try_into().unwrap_or(0) } else { d.units };
             samples.push(ProgressSample {
@@ -127,7 +138,6 @@ impl App {
         let total = e.total_units.max(0) as u64;
         let forecast = engine::sla::predict_breach(&samples, total, e.due_at, self.now())
             .map_err(|err| AppError::Internal(err.to_string()))?;
-        let outcomes = self.store.qc_outcomes().await?;
         let mine: Vec<_> = outcomes.iter().filter(|o| o.work_item_id == e.work_item_id).collect();
         let checked = mine.len() as u64;
         let errors = mine.iter().filter(|o| !o.passed).count() as u64;
