@@ -455,7 +455,7 @@ impl App {
         self.store.provider(provider).await?.ok_or(AppError::NotFound("provider"))?;
         let check = match kind {
             "project" => serde_json::from_value::<engine::cost::ProjectAgreement>(terms.clone())
-                .map(|a| engine::cost::Arrangement::Project(a)),
+                .map(engine::cost::Arrangement::Project),
             "bulk" => serde_json::from_value::<engine::cost::BulkAgreement>(terms.clone())
                 .map(engine::cost::Arrangement::Bulk),
             _ => return Err(invalid("kind", "choose project or bulk")),
@@ -968,7 +968,7 @@ impl App {
             started_at: now,
             due_at: now + Duration::days(turnaround_days),
         };
-        let reassignment = (assignee != row.item.assignee).then(|| Reassignment {
+        let reassignment = (assignee != row.item.assignee).then_some(Reassignment {
             work_item_id: work_item,
             assignee,
             status: match (row.item.status, assignee) {
