@@ -466,7 +466,7 @@ impl App {
                     }
                 }
                 engine::sla::BreachForecast::Breached => entry.sla_missed += 1,
-                f if f.flags_breach() => entry.at_risk += 1,
+                f if f.flags_breach() && !sla.too_early => entry.at_risk += 1,
                 _ => {}
             }
             if sla.flagged() {

@@ -60,13 +60,18 @@ pub struct SlaView {
     pub errors: u64,
     pub error_rate: Decimal,
     pub quality_breached: bool,
+    /// No throughput to forecast from yet and the engagement is under a day old: not a stall.
+    pub too_early: bool,
 }
 
 impl SlaView {
     pub fn flagged(&self) -> bool {
-        self.forecast.flags_breach() || self.quality_breached
+        (self.forecast.flags_breach() && !self.too_early) || self.quality_breached
     }
     pub fn status_label(&self) -> String {
+        if self.too_early {
+            return "too early to forecast".into();
+        }
         match &self.forecast {
             BreachForecast::Complete => "complete".into(),
             BreachForecast::OnTrack { projected_finish, .. } => {
@@ -145,11 +150,13 @@ impl App {
         Ok(SlaView {
             engagement: e.clone(),
             units_done: done,
-            forecast,
             checked,
             errors,
             error_rate: rate.round_dp(4),
             quality_breached: checked > 0 && rate > e.max_error_rate,
+            too_early: matches!(forecast, BreachForecast::Stalled)
+                && self.now() - e.started_at < Duration::days(1),
+            forecast,
         })
     }
 
@@ -569,4 +576,82 @@ pub(crate) fn daily_units(
             (day, units)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::App;
+    use crate::delegation::RouteDecisionForm;
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+    use std::sync::{Arc, Mutex};
+
+    async fn actor(app: &App, who: &str) -> domain::Actor {
+        let row =
+            app.store.user_for_sign_in(&format!("{who}@demo.lawdesk")).await.unwrap().unwrap();
+        crate::auth::actor_of(&row.user)
+    }
+
+    #[tokio::test]
+    async fn a_breach_is_predicted_from_throughput_before_the_due_date_and_escalated() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store::Store::open_sqlite(dir.path()).await.unwrap();
+        let clock: Arc<Mutex<DateTime<Utc>>> =
+            Arc::new(Mutex::new(Utc.with_ymd_and_hms(2026, 11, 2, 14, 0, 0).unwrap()));
+        let now = clock.clone();
+        let app = App::with_clock(store, Arc::new(move || *now.lock().unwrap()));
+        app.load_demo().await.unwrap();
+        let (alice, ben, manoj, priya) = (
+            actor(&app, "alice").await,
+            actor(&app, "ben").await,
+            actor(&app, "manoj").await,
+            actor(&app, "priya").await,
+        );
+        let (rows, _) =
+            app.list_matters(&alice, &Default::default(), store::Page::default()).await.unwrap();
+        let m1 = rows.iter().find(|m| m.matter.title.starts_with("Acme")).unwrap().matter.id;
+        let form = crate::WorkForm {
+            service_line: "document_review".into(),
+            title: "Rolling production review".into(),
+            volume: "50000".into(),
+            unit: "documents".into(),
+            ..Default::default()
+        };
+        let item = app.create_work_item(&alice, m1, &form).await.unwrap().id;
+        app.recommend_route(&alice, item).await.unwrap();
+        let decision = RouteDecisionForm {
+            decision: "accept".into(),
+            turnaround_days: "20".into(),
+            ..Default::default()
+        };
+        app.decide_route(&alice, item, &decision).await.unwrap();
+        let batches = app.split_into_batches(&manoj, item, "5000").await.unwrap();
+        app.assign_batch(&manoj, batches[0].id, &priya.user_id.to_string()).await.unwrap();
+        let sla = app.route_view(&alice, item).await.unwrap().sla.unwrap();
+        assert!(!sla.flagged(), "no throughput yet on day one: {}", sla.status_label());
+
+        // 5,000 documents in 5 days is 1,000 a day: 45,000 left need 45 more days, but only 15 remain.
+        *clock.lock().unwrap() += Duration::days(5);
+        app.complete_batch(&priya, batches[0].id, "", "80").await.unwrap();
+        let sla = app.route_view(&alice, item).await.unwrap().sla.unwrap();
+        assert!(sla.flagged(), "{}", sla.status_label());
+        assert!(
+            sla.status_label().starts_with("at risk: projected 2026-12-22"),
+            "{}",
+            sla.status_label()
+        );
+        let escalations = app.escalations(&alice).await.unwrap();
+        assert!(escalations.iter().any(|e| e.row.item.id == item && e.yours));
+        assert!(app.escalations(&ben).await.unwrap().iter().all(|e| e.row.item.id != item));
+
+        // Doubling throughput for the rest of the window brings it back on track.
+        for (i, b) in batches.iter().enumerate().skip(1).take(8) {
+            *clock.lock().unwrap() += Duration::hours(12);
+            app.assign_batch(&manoj, b.id, &priya.user_id.to_string()).await.unwrap();
+            app.complete_batch(&priya, b.id, "", "80").await.unwrap();
+            assert!(i < 9);
+        }
+        let sla = app.route_view(&alice, item).await.unwrap().sla.unwrap();
+        assert!(!sla.flagged(), "{}", sla.status_label());
+        assert_eq!(sla.units_done, 45_000);
+    }
 }
