@@ -32,6 +32,8 @@ pub(crate) fn pages() -> Router<AppState> {
         .route("/delegation", get(home))
         .route("/delegation/providers", get(providers).post(save_provider))
         .route("/delegation/exclusions", post(exclude_provider))
+        .route("/delegation/va-profiles", post(save_va_profile))
+        .route("/delegation/inhouse", post(save_inhouse))
         .route("/delegation/work/{id}", get(route_page))
         .route("/delegation/work/{id}/recommend", post(recommend))
         .route("/delegation/work/{id}/decide", post(decide))
@@ -127,6 +129,8 @@ struct ProvidersPage {
     form: ProviderForm,
     error: Option<String>,
     lines: &'static [ServiceLine],
+    assistants: Vec<(domain::User, Option<store::delegation::VaProfileRow>)>,
+    inhouse: Vec<store::delegation::InHouseRoleRow>,
 }
 
 async fn providers_page(
@@ -144,6 +148,18 @@ async fn providers_page(
         .app
         .list_matters(&ctx.actor, &store::MatterFilter::default(), store::Page::new(1, 200))
         .await?;
+    let profiles = s.app.va_profiles(&ctx.actor).await?;
+    let assistants = s
+        .app
+        .users_with_roles(&[Role::VirtualAssistant])
+        .await?
+        .into_iter()
+        .map(|u| {
+            let profile = profiles.iter().find(|(p, _)| p.id == u.id).map(|(_, p)| p.clone());
+            (u, profile)
+        })
+        .collect();
+    let inhouse = s.app.inhouse_roles(&ctx.actor).await?;
     let page = render(ProvidersPage {
         l: layout(ctx, "delegation"),
         providers,
@@ -152,6 +168,8 @@ async fn providers_page(
         form,
         error: error.clone(),
         lines: ServiceLine::ALL,
+        assistants,
+        inhouse,
     })?;
     Ok(if error.is_some() { unprocessable(page) } else { page })
 }
@@ -169,6 +187,45 @@ async fn save_provider(
         Err(e) => {
             let message = inline(e)?;
             providers_page(&s, &ctx, f, Some(message)).await
+        }
+    }
+}
+
+async fn save_va_profile(
+    State(s): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<app::delegation::VaProfileForm>,
+) -> WebResult {
+    match s.app.save_va_profile(&ctx.actor, &f).await {
+        Ok(_) => Ok(see_other("/delegation/providers")),
+        Err(e) => {
+            let message = inline(e)?;
+            providers_page(&s, &ctx, ProviderForm::default(), Some(message)).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct InHouseForm {
+    role: String,
+    loaded_hourly_cost: String,
+    hours_per_day: String,
+    #[serde(default)]
+    skills: String,
+}
+
+async fn save_inhouse(
+    State(s): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<InHouseForm>,
+) -> WebResult {
+    match s
+        .app
+        .save_inhouse_role(&ctx.actor, &f.role, &f.loaded_hourly_cost, &f.hours_per_day, &f.skills)
+        .await
+    {
+        Ok(_) => Ok(see_other("/delegation/providers")),
+        Err(e) => {
+            let message = inline(e)?;
+            providers_page(&s, &ctx, ProviderForm::default(), Some(message)).await
         }
     }
 }

@@ -103,6 +103,8 @@ async fn delegation_routes_times_every_role() {
         Case { method: "POST", path: "/delegation/advisor".into(), allowed: "-yyyy---" },
         Case { method: "POST", path: "/delegation/providers".into(), allowed: "-yyyy---" },
         Case { method: "POST", path: "/delegation/exclusions".into(), allowed: "-yy-----" },
+        Case { method: "POST", path: "/delegation/va-profiles".into(), allowed: "-yyyy---" },
+        Case { method: "POST", path: "/delegation/inhouse".into(), allowed: "-yyyy---" },
         Case { method: "API", path: "/api/v1/delegation/providers".into(), allowed: "-yyyy---" },
         Case { method: "API", path: "/api/v1/delegation/va-profiles".into(), allowed: "-yyyy---" },
         Case {
@@ -147,6 +149,9 @@ async fn delegation_routes_times_every_role() {
         ("provider_id", lakeshore.as_str()),
         ("matter_id", m3.as_str()),
         ("reason", "matrix"),
+        ("role", "matrix"),
+        ("loaded_hourly_cost", "not a number"),
+        ("hours_per_day", "6"),
     ];
     let failures = run_matrix(&t, &pages, &fields).await;
     assert!(failures.is_empty(), "delegation matrix mismatches:\n{}", failures.join("\n"));
@@ -640,9 +645,8 @@ async fn browser_routes_a_review_to_an_lpo_batches_it_completes_a_batch_and_samp
         c.wait().for_element(Locator::Id("recommended")).await.unwrap().text().await.unwrap();
     assert!(recommended.contains("Meridian"), "{recommended}");
     c.find(Locator::Id("accept")).await.unwrap().click().await.unwrap();
-    let decision =
-        c.wait().for_element(Locator::Id("decision")).await.unwrap().text().await.unwrap();
-    assert_eq!(decision, "accepted");
+    // Wait for the new page: the old one had a "pending" decision badge with the same id.
+    c.wait().for_element(Locator::XPath("//span[@id='decision' and .='accepted']")).await.unwrap();
 
     // Manoj (Meridian's manager) sees it incoming, splits it and assigns batch 1 to Priya.
     b.sign_in("manoj").await;
@@ -683,9 +687,7 @@ async fn browser_routes_a_review_to_an_lpo_batches_it_completes_a_batch_and_samp
         .unwrap();
     c.wait().for_element(Locator::Id("hours")).await.unwrap().send_keys("9").await.unwrap();
     c.find(Locator::Id("complete")).await.unwrap().click().await.unwrap();
-    let status =
-        c.wait().for_element(Locator::Id("batch-status")).await.unwrap().text().await.unwrap();
-    assert_eq!(status, "done");
+    c.wait().for_element(Locator::XPath("//span[@id='batch-status' and .='done']")).await.unwrap();
     let samples = c.find(Locator::Id("samples")).await.unwrap().text().await.unwrap();
     assert!(samples.contains("pending"), "{samples}");
 
