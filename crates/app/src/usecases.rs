@@ -672,6 +672,8 @@ impl App {
                 message: "this user is walled off the matter".into(),
             });
         }
+        // Onshore-only matters and excluded providers: the delegation rules hold on this path too.
+        self.check_channel_rules(matter, &user).await?;
         if !user.role.is_external() && user.role != Role::Admin && !access.on_team {
             return Err(AppError::Invalid {
                 field: "assignee".into(),

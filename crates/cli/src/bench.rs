@@ -5,8 +5,13 @@ use anyhow::Result;
 use clap::Subcommand;
 
 #[derive(Subcommand)]
-pub(crate) enum BenchCommand {}
+pub(crate) enum BenchCommand {
+    /// Routing, batching, QC and the dashboard on the demo firm (SQLite).
+    Delegation(crate::delegation::BenchArgs),
+}
 
 pub(crate) async fn run(_cli: &Cli, command: &BenchCommand) -> Result<()> {
-    match *command {}
+    match command {
+        BenchCommand::Delegation(args) => crate::delegation::bench(args).await,
+    }
 }

@@ -606,7 +606,7 @@ pub fn render_table(advice: &Advice) -> String {
 }
 
 /// Escape text for SVG/XML content and attribute values.
-fn escape_xml(text: &str) -> String {
+pub(crate) fn escape_xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

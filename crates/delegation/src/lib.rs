@@ -2,7 +2,9 @@
 
 pub mod advisor;
 pub mod batching;
+pub mod charts;
 pub mod cost;
 pub mod model;
+pub mod pdf;
 pub mod routing;
 pub mod sla;
