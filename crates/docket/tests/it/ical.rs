@@ -28,6 +28,9 @@ fn feed_parses_back_with_a_real_parser() {
             local: d("2026-11-02").and_hms_opt(10, 30, 0).expect("time"),
             zone: chrono_tz::America::New_York,
         },
+        end: None,
+        location: String::new(),
+        busy: true,
     });
     let stamp = Utc.with_ymd_and_hms(2026, 11, 13, 15, 0, 0).single().expect("stamp");
     let text = to_icalendar(&events, stamp);
