@@ -237,3 +237,177 @@ impl App {
         Ok(sent)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+    /// One message as the server received it.
+    #[derive(Debug, Clone)]
+    struct Received {
+        rcpt: Vec<String>,
+        data: String,
+    }
+
+    /// A minimal SMTP server on 127.0.0.1 that accepts everything and records each message.
+    async fn smtp_server() -> (u16, Arc<Mutex<Vec<Received>>>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let inbox = Arc::new(Mutex::new(Vec::new()));
+        let sink = inbox.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((socket, _)) = listener.accept().await else { return };
+                let sink = sink.clone();
+                tokio::spawn(async move {
+                    let (read, mut write) = socket.into_split();
+                    let mut lines = BufReader::new(read);
+                    write.write_all(b"220 test ESMTP\r\n").await.unwrap();
+                    let mut rcpt = Vec::new();
+                    let mut line = String::new();
+                    loop {
+                        line.clear();
+                        if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let upper = line.to_ascii_uppercase();
+                        let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                            b"250 test\r\n"
+                        } else if upper.starts_with("RCPT TO:") {
+                            rcpt.push(line[8..].trim().trim_matches(['<', '>']).to_string());
+                            b"250 OK\r\n"
+                        } else if upper.starts_with("DATA") {
+                            write.write_all(b"354 go ahead\r\n").await.unwrap();
+                            let mut data = String::new();
+                            loop {
+                                line.clear();
+                                lines.read_line(&mut line).await.unwrap();
+                                if line == ".\r\n" {
+                                    break;
+                                }
+                                data.push_str(&line);
+                            }
+                            sink.lock().unwrap().push(Received { rcpt: std::mem::take(&mut rcpt), data });
+                            b"250 queued\r\n"
+                        } else if upper.starts_with("QUIT") {
+                            write.write_all(b"221 bye\r\n").await.unwrap();
+                            return;
+                        } else {
+                            b"250 OK\r\n"
+                        };
+                        write.write_all(reply).await.unwrap();
+                    }
+                });
+            }
+        });
+        (port, inbox)
+    }
+
+    /// A header's value, unfolded (RFC 5322 2.2.3: a CRLF followed by white space continues the line).
+    fn header(data: &str, name: &str) -> String {
+        data.replace("\r\n ", " ")
+            .replace("\r\n\t", "\t")
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}: ")).map(str::to_string))
+            .unwrap_or_else(|| panic!("no {name} header in {data}"))
+    }
+
+    /// The body with quoted-printable decoded (soft breaks joined, =XX bytes restored).
+    fn body(data: &str) -> String {
+        let raw = data.split_once("\r\n\r\n").map_or("", |(_, b)| b).replace("=\r\n", "");
+        let bytes = raw.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'=' && i + 2 < bytes.len() {
+                if let Ok(b) = u8::from_str_radix(&raw[i + 1..i + 3], 16) {
+                    out.push(b);
+                    i += 3;
+                    continue;
+                }
+            }
+            out.push(bytes[i]);
+            i += 1;
+        }
+        String::from_utf8(out).unwrap().replace("\r\n", "\n")
+    }
+
+    #[tokio::test]
+    async fn reminders_and_agendas_go_out_over_smtp_exactly_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store::Store::open_sqlite(dir.path()).await.unwrap();
+        // Monday 2026-06-01 09:00 in New York.
+        let start = Utc.with_ymd_and_hms(2026, 6, 1, 13, 0, 0).unwrap();
+        let clock = Arc::new(AtomicI64::new(start.timestamp()));
+        let tick = clock.clone();
+        let app = App::with_clock(
+            store,
+            Arc::new(move || Utc.timestamp_opt(tick.load(Ordering::SeqCst), 0).unwrap()),
+        );
+        // The demo dockets "complaint served" 14 days ago (2026-05-18): the answer is due 2026-06-08, so its
+        // 7-day reminder is due now.
+        app.load_demo().await.unwrap();
+        let (port, inbox) = smtp_server().await;
+        let mailer = Mailer::new(&SmtpSettings {
+            url: format!("smtp://127.0.0.1:{port}"),
+            from: "lawdesk docket <docket@firm.test>".into(),
+        })
+        .unwrap();
+        let zone = chrono_tz::America::New_York;
+
+        let report = app.send_reminders(&mailer, zone).await.unwrap();
+        let messages = inbox.lock().unwrap().clone();
+        let reminders: Vec<&Received> =
+            messages.iter().filter(|m| header(&m.data, "Subject").starts_with("Reminder:")).collect();
+        let mut to: Vec<&str> = reminders.iter().map(|m| m.rcpt[0].as_str()).collect();
+        to.sort();
+        // The team (alice, sam) and vera, who docketed the trigger.
+        assert_eq!(to, ["alice@demo.lawdesk", "sam@demo.lawdesk", "vera@demo.lawdesk"]);
+        assert_eq!(report.reminders_sent, 3);
+        let alice = reminders.iter().find(|m| m.rcpt[0] == "alice@demo.lawdesk").unwrap();
+        assert_eq!(
+            header(&alice.data, "Subject"),
+            "Reminder: Answer to complaint (or Rule 12 motion) due 2026-06-08 (2026-0001)"
+        );
+        assert!(header(&alice.data, "From").contains("docket@firm.test"));
+        let text = body(&alice.data);
+        assert!(text.contains("is due in 7 days, on 2026-06-08 (Monday)."), "{text}");
+        assert!(text.contains("Rule: FRCP 12(a)(1)(A)(i)"), "{text}");
+
+        // Agendas: everyone who sees the Acme deadline this week; alice's lists tomorrow-free today and the answer.
+        let agendas: Vec<&Received> =
+            messages.iter().filter(|m| header(&m.data, "Subject").starts_with("Agenda for 2026-06-01")).collect();
+        assert_eq!(agendas.len(), report.agendas_sent);
+        let mut agenda_to: Vec<&str> = agendas.iter().map(|m| m.rcpt[0].as_str()).collect();
+        agenda_to.sort();
+        assert_eq!(
+            agenda_to,
+            ["admin@demo.lawdesk", "alice@demo.lawdesk", "manoj@demo.lawdesk", "priya@demo.lawdesk", "sam@demo.lawdesk", "vera@demo.lawdesk"]
+        );
+        let alice_agenda = agendas.iter().find(|m| m.rcpt[0] == "alice@demo.lawdesk").unwrap();
+        let text = body(&alice_agenda.data);
+        assert!(text.contains("2026-06-08  Answer to complaint (or Rule 12 motion) (2026-0001)"), "{text}");
+        assert!(!messages.iter().any(|m| m.rcpt[0] == "ben@demo.lawdesk"), "ben is not on the Acme matter");
+
+        // A second run (or a second dispatcher) sends nothing more.
+        let again = app.send_reminders(&mailer, zone).await.unwrap();
+        assert_eq!(again, DispatchReport::default());
+        assert_eq!(inbox.lock().unwrap().len(), messages.len());
+
+        // The next day: tomorrow's events are today's now; the agenda lists them with the double booking.
+        clock.store((start + Duration::days(1)).timestamp(), Ordering::SeqCst);
+        app.send_reminders(&mailer, zone).await.unwrap();
+        let day2 = inbox.lock().unwrap().clone();
+        let vera = day2
+            .iter()
+            .find(|m| m.rcpt[0] == "vera@demo.lawdesk" && header(&m.data, "Subject").starts_with("Agenda for 2026-06-02"))
+            .expect("vera's agenda for the second day");
+        let text = body(&vera.data);
+        assert!(text.contains("10:00-11:00  Rule 26(f) conference with Initech counsel (Zoom)  [DOUBLE-BOOKED]"), "{text}");
+        assert!(text.contains("10:30-11:15  Client call: Acme general counsel (Phone)  [DOUBLE-BOOKED]"), "{text}");
+
+    }
+}
