@@ -786,7 +786,7 @@ impl App {
         Ok(self.store.delete_event(id, ev).await?)
     }
 
-    /// An event the actor may see (NotFound otherwise, so ids do not leak).
+    /// An event the actor may see (Forbidden otherwise, like every other record behind the policy).
     pub async fn visible_event(&self, actor: &Actor, id: Id) -> Result<EventRow> {
         if !may_use_calendar(actor) {
             return Err(AppError::Forbidden);
@@ -799,7 +799,7 @@ impl App {
             involving: None,
         };
         let visible = self.store.list_events(actor, &window).await?;
-        if visible.iter().any(|v| v.id == id) { Ok(e) } else { Err(AppError::NotFound("event")) }
+        if visible.iter().any(|v| v.id == id) { Ok(e) } else { Err(AppError::Forbidden) }
     }
 
     async fn clashes(&self, actor: &Actor, e: &EventRow) -> Result<Vec<String>> {
@@ -981,6 +981,9 @@ impl App {
 
     pub async fn revoke_feed(&self, actor: &Actor, feed: Id) -> Result<()> {
         if !may_use_calendar(actor) {
+            return Err(AppError::Forbidden);
+        }
+        if !self.store.feeds(actor.user_id).await?.iter().any(|f| f.id == feed) {
             return Err(AppError::Forbidden);
         }
         let ev = self.event(actor, "calendar.feed_revoke", "calendar_feed", feed);
