@@ -30,10 +30,7 @@ const CHANNELS: [&str; 2] = ["in_app", "email"];
 /// May `actor` change the docket of a matter they have `access` to?
 pub fn may_docket(actor: &Actor, access: MatterAccess) -> bool {
     Policy::allows(actor, Action::ViewMatter(access))
-        && matches!(
-            actor.role,
-            Role::Admin | Role::Attorney | Role::Staff | Role::VirtualAssistant
-        )
+        && matches!(actor.role, Role::Admin | Role::Attorney | Role::Staff | Role::VirtualAssistant)
 }
 
 /// May `actor` keep a calendar at all (clients may not).
@@ -50,7 +47,8 @@ fn docket_err(field: &str, e: docket::DocketError) -> AppError {
 }
 
 fn parse_day(field: &str, s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| invalid(field, "enter a date as YYYY-MM-DD"))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| invalid(field, "enter a date as YYYY-MM-DD"))
 }
 
 fn parse_clock(field: &str, s: &str) -> Result<Option<NaiveTime>> {
@@ -64,7 +62,9 @@ fn parse_clock(field: &str, s: &str) -> Result<Option<NaiveTime>> {
 }
 
 pub fn parse_zone(field: &str, s: &str) -> Result<Tz> {
-    s.trim().parse::<Tz>().map_err(|_| invalid(field, "choose an IANA time zone such as America/New_York"))
+    s.trim()
+        .parse::<Tz>()
+        .map_err(|_| invalid(field, "choose an IANA time zone such as America/New_York"))
 }
 
 /// The court time zones offered in forms; any IANA name is accepted.
@@ -177,9 +177,11 @@ pub fn rule_sets() -> Vec<RuleSetInfo> {
 
 fn moment_of(t: &TriggerRow) -> Result<Moment> {
     Ok(match t.trigger_time.as_deref() {
-        Some(time) => Moment::At(t.trigger_date.and_time(
-            parse_clock("time", time)?.ok_or_else(|| invalid("time", "missing time"))?,
-        )),
+        Some(time) => {
+            Moment::At(t.trigger_date.and_time(
+                parse_clock("time", time)?.ok_or_else(|| invalid("time", "missing time"))?,
+            ))
+        }
         None => Moment::Day(t.trigger_date),
     })
 }
@@ -201,12 +203,7 @@ fn compute(t: &TriggerRow, court: &str) -> Result<Vec<ComputedDeadline>> {
     })
 }
 
-fn deadline_row(
-    id: Id,
-    t: &TriggerRow,
-    c: &ComputedDeadline,
-    now: DateTime<Utc>,
-) -> DeadlineRow {
+fn deadline_row(id: Id, t: &TriggerRow, c: &ComputedDeadline, now: DateTime<Utc>) -> DeadlineRow {
     DeadlineRow {
         id,
         trigger_id: t.id,
@@ -383,7 +380,9 @@ impl App {
         let now = self.now();
         let mut out = Vec::new();
         for (row, t) in rows {
-            for r in docket::reminder_schedule(std::slice::from_ref(t), &ReminderPolicy::default(), now) {
+            for r in
+                docket::reminder_schedule(std::slice::from_ref(t), &ReminderPolicy::default(), now)
+            {
                 for user in recipients {
                     for channel in CHANNELS {
                         out.push(NewReminder {
@@ -402,7 +401,12 @@ impl App {
     }
 
     /// Dockets a trigger on a matter: computes its deadlines with trails, stores them with their reminders.
-    pub async fn add_trigger(&self, actor: &Actor, matter: Id, f: &TriggerForm) -> Result<TriggerView> {
+    pub async fn add_trigger(
+        &self,
+        actor: &Actor,
+        matter: Id,
+        f: &TriggerForm,
+    ) -> Result<TriggerView> {
         self.require_docket(actor, matter).await?;
         let m = self.store.matter(matter).await?;
         let now = self.now();
@@ -411,7 +415,8 @@ impl App {
         if f.trigger.trim().is_empty() {
             return Err(invalid("trigger", "choose the trigger event"));
         }
-        let trigger_name = rules.trigger(&f.trigger).map_err(|e| docket_err("trigger", e))?.name.clone();
+        let trigger_name =
+            rules.trigger(&f.trigger).map_err(|e| docket_err("trigger", e))?.name.clone();
         let date = parse_day("date", &f.date)?;
         let time = parse_clock("time", &f.time)?;
         let zone = parse_zone(
@@ -462,7 +467,10 @@ impl App {
         }));
         self.store.save_docket(&change, ev).await?;
         Ok(TriggerView {
-            deadlines: rows.into_iter().map(|(row, _)| DeadlineView { trail: trail_of(&row), row }).collect(),
+            deadlines: rows
+                .into_iter()
+                .map(|(row, _)| DeadlineView { trail: trail_of(&row), row })
+                .collect(),
             trigger: t,
         })
     }
@@ -548,7 +556,9 @@ impl App {
         row.decided_by = Some(actor.user_id);
         row.updated_at = self.now();
         // Reminders follow the date that counts; a done deadline gets none.
-        let computed = compute(&t, &m.court).ok().and_then(|all| all.into_iter().find(|c| c.rule_id == row.rule_id));
+        let computed = compute(&t, &m.court)
+            .ok()
+            .and_then(|all| all.into_iter().find(|c| c.rule_id == row.rule_id));
         let pair: Vec<(DeadlineRow, TrackedDeadline)> =
             computed.map(|c| vec![(row.clone(), tracked(&row, &c))]).unwrap_or_default();
         let recipients = self.reminder_recipients(row.matter_id, t.created_by).await?;
@@ -574,7 +584,10 @@ impl App {
         let due = parse_day("due", due)?;
         let reason = reason.trim().to_string();
         if reason.is_empty() {
-            return Err(invalid("reason", "an override needs a reason (e.g. the order or stipulation)"));
+            return Err(invalid(
+                "reason",
+                "an override needs a reason (e.g. the order or stipulation)",
+            ));
         }
         if reason.chars().count() > 2000 {
             return Err(invalid("reason", "keep the reason under 2000 characters"));
@@ -621,7 +634,11 @@ impl App {
     }
 
     /// Deadlines `actor` may see, filtered.
-    pub async fn deadlines(&self, actor: &Actor, f: &DeadlineFilter) -> Result<Vec<DeadlineListRow>> {
+    pub async fn deadlines(
+        &self,
+        actor: &Actor,
+        f: &DeadlineFilter,
+    ) -> Result<Vec<DeadlineListRow>> {
         if let Some(m) = f.matter_id {
             self.docket_access(actor, m).await?;
         }
@@ -655,20 +672,29 @@ impl App {
         let day = parse_day("date", &f.date)?;
         let all_day = f.all_day.as_deref().is_some_and(|v| !v.is_empty() && v != "false");
         let local = |at: NaiveDateTime| -> Result<DateTime<Utc>> {
-            zone.from_local_datetime(&at)
-                .earliest()
-                .map(|t| t.with_timezone(&Utc))
-                .ok_or_else(|| invalid("start", "that local time does not exist in this time zone (a clock change)"))
+            zone.from_local_datetime(&at).earliest().map(|t| t.with_timezone(&Utc)).ok_or_else(
+                || {
+                    invalid(
+                        "start",
+                        "that local time does not exist in this time zone (a clock change)",
+                    )
+                },
+            )
         };
         let (starts_at, ends_at) = if all_day {
-            let last = if f.end_date.trim().is_empty() { day } else { parse_day("end_date", &f.end_date)? };
+            let last = if f.end_date.trim().is_empty() {
+                day
+            } else {
+                parse_day("end_date", &f.end_date)?
+            };
             if last < day {
                 return Err(invalid("end_date", "the last day is before the first"));
             }
             let after = last.succ_opt().ok_or_else(|| invalid("end_date", "date out of range"))?;
             (local(day.and_time(NaiveTime::MIN))?, local(after.and_time(NaiveTime::MIN))?)
         } else {
-            let start = parse_clock("start", &f.start)?.ok_or_else(|| invalid("start", "enter a start time, or tick all day"))?;
+            let start = parse_clock("start", &f.start)?
+                .ok_or_else(|| invalid("start", "enter a start time, or tick all day"))?;
             let end = match parse_clock("end", &f.end)? {
                 Some(e) => e,
                 None => start + Duration::hours(1),
@@ -683,7 +709,10 @@ impl App {
         let matter_id = if f.matter_id.trim().is_empty() {
             None
         } else {
-            Some(Id::parse(f.matter_id.trim()).map_err(|_| invalid("matter_id", "unknown matter"))?)
+            Some(
+                Id::parse(f.matter_id.trim())
+                    .map_err(|_| invalid("matter_id", "unknown matter"))?,
+            )
         };
         let attendees: Vec<String> = f
             .attendees
@@ -737,7 +766,11 @@ impl App {
     }
 
     /// Creates an event owned by `actor`. Returns it with the titles of events it double-books.
-    pub async fn create_event(&self, actor: &Actor, f: &EventForm) -> Result<(EventRow, Vec<String>)> {
+    pub async fn create_event(
+        &self,
+        actor: &Actor,
+        f: &EventForm,
+    ) -> Result<(EventRow, Vec<String>)> {
         if !may_use_calendar(actor) {
             return Err(AppError::Forbidden);
         }
@@ -747,17 +780,24 @@ impl App {
             self.docket_access(actor, m).await?;
         }
         self.resolve_attendees(&mut e, &emails).await?;
-        let ev = self.event(actor, "calendar.event_create", "calendar_event", e.id).with(serde_json::json!({
-            "title": e.title, "kind": e.kind, "matter": e.matter_id.map(|m| m.to_string()),
-            "starts_at": e.starts_at.to_rfc3339(), "time_zone": e.time_zone,
-        }));
+        let ev = self.event(actor, "calendar.event_create", "calendar_event", e.id).with(
+            serde_json::json!({
+                "title": e.title, "kind": e.kind, "matter": e.matter_id.map(|m| m.to_string()),
+                "starts_at": e.starts_at.to_rfc3339(), "time_zone": e.time_zone,
+            }),
+        );
         self.store.save_event(&e, ev).await?;
         let clashes = self.clashes(actor, &e).await?;
         Ok((e, clashes))
     }
 
     /// Replaces an event; only its owner may.
-    pub async fn update_event(&self, actor: &Actor, id: Id, f: &EventForm) -> Result<(EventRow, Vec<String>)> {
+    pub async fn update_event(
+        &self,
+        actor: &Actor,
+        id: Id,
+        f: &EventForm,
+    ) -> Result<(EventRow, Vec<String>)> {
         let old = self.visible_event(actor, id).await?;
         if old.owner != actor.user_id {
             return Err(AppError::Forbidden);
@@ -814,7 +854,11 @@ impl App {
         if !flagged.contains(&e.id) {
             return Ok(Vec::new());
         }
-        Ok(events.into_iter().filter(|o| o.id != e.id && flagged.contains(&o.id)).map(|o| o.title).collect())
+        Ok(events
+            .into_iter()
+            .filter(|o| o.id != e.id && flagged.contains(&o.id))
+            .map(|o| o.title)
+            .collect())
     }
 
     /// The actor's calendar for local days [from, to) in `zone`: their events and appointments (or, with a
@@ -872,7 +916,12 @@ impl App {
                     day,
                     when: when.clone(),
                     matter_id: e.matter_id,
-                    matter_number: e.matter_id.and_then(|m| numbers.iter().find(|(id, _)| *id == m).map(|(_, n)| n.clone())).unwrap_or_default(),
+                    matter_number: e
+                        .matter_id
+                        .and_then(|m| {
+                            numbers.iter().find(|(id, _)| *id == m).map(|(_, n)| n.clone())
+                        })
+                        .unwrap_or_default(),
                     event_id: Some(e.id),
                     deadline_id: None,
                     status: String::new(),
@@ -903,7 +952,11 @@ impl App {
                 kind: "docket".into(),
                 title: d.deadline.title.clone(),
                 day: d.deadline.due_on,
-                when: d.deadline.due_time.clone().map_or_else(|| "due".into(), |t| format!("due {t}")),
+                when: d
+                    .deadline
+                    .due_time
+                    .clone()
+                    .map_or_else(|| "due".into(), |t| format!("due {t}")),
                 matter_id: Some(d.deadline.matter_id),
                 matter_number: d.matter_number.clone(),
                 event_id: None,
@@ -914,12 +967,22 @@ impl App {
                 mine: false,
             });
         }
-        items.sort_by(|a, b| (a.day, a.when.as_str(), a.title.as_str()).cmp(&(b.day, b.when.as_str(), b.title.as_str())));
+        items.sort_by(|a, b| {
+            (a.day, a.when.as_str(), a.title.as_str()).cmp(&(
+                b.day,
+                b.when.as_str(),
+                b.title.as_str(),
+            ))
+        });
         let double_bookings = events.iter().filter(|e| flagged.contains(&e.id)).count();
         Ok(CalendarData { items, double_bookings })
     }
 
-    async fn matter_numbers(&self, _actor: &Actor, events: &[EventRow]) -> Result<Vec<(Id, String)>> {
+    async fn matter_numbers(
+        &self,
+        _actor: &Actor,
+        events: &[EventRow],
+    ) -> Result<Vec<(Id, String)>> {
         let mut ids: Vec<Id> = events.iter().filter_map(|e| e.matter_id).collect();
         ids.sort();
         ids.dedup();
@@ -1020,7 +1083,10 @@ impl App {
         }
         let deadlines = self
             .store
-            .list_deadlines(&actor, &DeadlineFilter { matter_id: feed.matter_id, ..Default::default() })
+            .list_deadlines(
+                &actor,
+                &DeadlineFilter { matter_id: feed.matter_id, ..Default::default() },
+            )
             .await?;
         for d in &deadlines {
             out.push(deadline_event(d));
@@ -1064,12 +1130,20 @@ pub fn deadline_event(d: &DeadlineListRow) -> CalendarEvent {
         "done" => "DONE",
         _ => "DUE",
     };
-    let mut description = format!("{} · {}\n{} ({})\n", d.matter_number, d.matter_title, row.title, row.citation);
+    let mut description =
+        format!("{} · {}\n{} ({})\n", d.matter_number, d.matter_title, row.title, row.citation);
     if let Some(reason) = &row.override_reason {
-        description.push_str(&format!("Overridden to {} (computed {}): {reason}\n", row.due_on, row.computed_due));
+        description.push_str(&format!(
+            "Overridden to {} (computed {}): {reason}\n",
+            row.due_on, row.computed_due
+        ));
     }
     for (i, line) in trail_of(row).iter().enumerate() {
-        let arrow = if line.to.is_empty() || line.kind == "note" { String::new() } else { format!(" -> {}", line.to) };
+        let arrow = if line.to.is_empty() || line.kind == "note" {
+            String::new()
+        } else {
+            format!(" -> {}", line.to)
+        };
         description.push_str(&format!("{}. {}{} [{}]\n", i + 1, line.reason, arrow, line.citation));
     }
     // The row keeps the court-local time of an hour period but not the zone, so the entry marks the day and
@@ -1114,7 +1188,13 @@ pub(crate) async fn demo(app: &App, firm: &crate::demo::DemoFirm) -> Result<()> 
     .await?;
     let alice_actor = actor_of(alice);
     let tomorrow = today + Duration::days(1);
-    let event = |title: &str, kind: &str, start: &str, end: &str, matter: Option<Id>, who: &str, location: &str| EventForm {
+    let event = |title: &str,
+                 kind: &str,
+                 start: &str,
+                 end: &str,
+                 matter: Option<Id>,
+                 who: &str,
+                 location: &str| EventForm {
         title: title.into(),
         kind: kind.into(),
         matter_id: matter.map(|m| m.to_string()).unwrap_or_default(),
@@ -1128,16 +1208,36 @@ pub(crate) async fn demo(app: &App, firm: &crate::demo::DemoFirm) -> Result<()> 
     };
     app.create_event(
         &alice_actor,
-        &event("Rule 26(f) conference with Initech counsel", "appointment", "10:00", "11:00", Some(acme), "vera@demo.lawdesk", "Zoom"),
+        &event(
+            "Rule 26(f) conference with Initech counsel",
+            "appointment",
+            "10:00",
+            "11:00",
+            Some(acme),
+            "vera@demo.lawdesk",
+            "Zoom",
+        ),
     )
     .await?;
     // Booked by vera over the same hour: the calendar flags the double booking.
     app.create_event(
         &vera_actor,
-        &event("Client call: Acme general counsel", "appointment", "10:30", "11:15", Some(acme), "alice@demo.lawdesk", "Phone"),
+        &event(
+            "Client call: Acme general counsel",
+            "appointment",
+            "10:30",
+            "11:15",
+            Some(acme),
+            "alice@demo.lawdesk",
+            "Phone",
+        ),
     )
     .await?;
-    app.create_event(&alice_actor, &event("Partner lunch", "event", "12:30", "13:30", None, "", "Delmonico's")).await?;
+    app.create_event(
+        &alice_actor,
+        &event("Partner lunch", "event", "12:30", "13:30", None, "", "Delmonico's"),
+    )
+    .await?;
     Ok(())
 }
 
@@ -1177,10 +1277,12 @@ mod tests {
             ev(5, b, 200, 230, vec![]), // b's own, overlaps 4 but a different person
             EventRow { all_day: true, ..ev(6, a, 0, 1440, vec![]) },
         ];
-        let mut flagged: Vec<u128> = double_booked(&events, a).iter().map(|i| i.0.as_u128()).collect();
+        let mut flagged: Vec<u128> =
+            double_booked(&events, a).iter().map(|i| i.0.as_u128()).collect();
         flagged.sort();
         assert_eq!(flagged, vec![1, 2, 3]);
-        let mut for_b: Vec<u128> = double_booked(&events, b).iter().map(|i| i.0.as_u128()).collect();
+        let mut for_b: Vec<u128> =
+            double_booked(&events, b).iter().map(|i| i.0.as_u128()).collect();
         for_b.sort();
         assert!(for_b.is_empty(), "{for_b:?}");
     }

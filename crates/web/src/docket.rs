@@ -158,11 +158,27 @@ async fn calendar_page(
         "week" => {
             let start = monday_of(anchor);
             let end = start + Duration::days(7);
-            (start, end, start, end, start - Duration::days(7), end, format!("Week of {}", start.format("%B %-d, %Y")))
+            (
+                start,
+                end,
+                start,
+                end,
+                start - Duration::days(7),
+                end,
+                format!("Week of {}", start.format("%B %-d, %Y")),
+            )
         }
         "agenda" => {
             let end = anchor + Duration::days(30);
-            (anchor, end, anchor, end, anchor - Duration::days(30), end, format!("Agenda from {}", anchor.format("%B %-d, %Y")))
+            (
+                anchor,
+                end,
+                anchor,
+                end,
+                anchor - Duration::days(30),
+                end,
+                format!("Agenda from {}", anchor.format("%B %-d, %Y")),
+            )
         }
         _ => {
             let first = first_of_month(anchor);
@@ -172,7 +188,15 @@ async fn calendar_page(
             if end < after {
                 end += Duration::days(7);
             }
-            (start, end, first, after, add_months(first, -1), after, first.format("%B %Y").to_string())
+            (
+                start,
+                end,
+                first,
+                after,
+                add_months(first, -1),
+                after,
+                first.format("%B %Y").to_string(),
+            )
         }
     };
     let data = s.app.calendar(&ctx.actor, from, to, zone, matter).await?;
@@ -197,21 +221,20 @@ async fn calendar_page(
         }
         (weeks, Vec::new())
     };
-    let (rows, _) = match s
-        .app
-        .list_matters(&ctx.actor, &Default::default(), store::Page::new(1, 200))
-        .await
-    {
-        Ok(r) => r,
-        Err(AppError::Forbidden) => (vec![], false),
-        Err(e) => return Err(e.into()),
-    };
+    let (rows, _) =
+        match s.app.list_matters(&ctx.actor, &Default::default(), store::Page::new(1, 200)).await {
+            Ok(r) => r,
+            Err(AppError::Forbidden) => (vec![], false),
+            Err(e) => return Err(e.into()),
+        };
     let matters = rows
         .into_iter()
-        .map(|m| MatterChoice { id: m.matter.id.to_string(), label: format!("{} {}", m.matter.number, m.matter.title) })
+        .map(|m| MatterChoice {
+            id: m.matter.id.to_string(),
+            label: format!("{} {}", m.matter.number, m.matter.title),
+        })
         .collect();
-    let status =
-        if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = CalendarPage {
         l: layout(ctx, "calendar"),
         title,
@@ -229,7 +252,11 @@ async fn calendar_page(
         error,
         form: EventForm {
             date: if form.date.is_empty() { anchor.to_string() } else { form.date.clone() },
-            time_zone: if form.time_zone.is_empty() { zone.name().to_string() } else { form.time_zone.clone() },
+            time_zone: if form.time_zone.is_empty() {
+                zone.name().to_string()
+            } else {
+                form.time_zone.clone()
+            },
             ..form
         },
         new_feed_url,
@@ -238,7 +265,11 @@ async fn calendar_page(
     Ok((status, render(page)?).into_response())
 }
 
-async fn calendar(State(s): State<AppState>, ctx: Ctx, Query(q): Query<CalendarQuery>) -> WebResult {
+async fn calendar(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CalendarQuery>,
+) -> WebResult {
     calendar_page(&s, &ctx, &q, None, EventForm::default(), None).await
 }
 
@@ -249,7 +280,10 @@ fn back_to_calendar(date: NaiveDate, flash_clash: bool) -> Response {
     ))
 }
 
-async fn create_event(State(s): State<AppState>, CsrfForm(ctx, f): CsrfForm<EventForm>) -> WebResult {
+async fn create_event(
+    State(s): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<EventForm>,
+) -> WebResult {
     match s.app.create_event(&ctx.actor, &f).await {
         Ok((e, clashes)) => Ok(back_to_calendar(local_day(&e), !clashes.is_empty())),
         Err(AppError::Invalid { field, message }) => {
@@ -292,7 +326,11 @@ async fn event_form_of(s: &AppState, e: &EventRow) -> WebResult<EventForm> {
         date: start.date_naive().to_string(),
         start: if e.all_day { String::new() } else { start.format("%H:%M").to_string() },
         end: if e.all_day { String::new() } else { end.format("%H:%M").to_string() },
-        end_date: if e.all_day { (end - Duration::seconds(1)).date_naive().to_string() } else { String::new() },
+        end_date: if e.all_day {
+            (end - Duration::seconds(1)).date_naive().to_string()
+        } else {
+            String::new()
+        },
         all_day: e.all_day.then(|| "1".to_string()),
         time_zone: e.time_zone.clone(),
         location: e.location.clone(),
@@ -320,7 +358,11 @@ async fn event_page(State(s): State<AppState>, ctx: Ctx, Path(eid): Path<String>
             .map_err(AppError::from)?,
         e.owner,
     );
-    let clashes = if window.contains(&e.id) { vec!["another event of the same person".into()] } else { vec![] };
+    let clashes = if window.contains(&e.id) {
+        vec!["another event of the same person".into()]
+    } else {
+        vec![]
+    };
     render(EventPage {
         l: layout(&ctx, "calendar"),
         can_edit: e.owner == ctx.user.id,
@@ -507,8 +549,15 @@ async fn move_trigger(
     match s.app.move_trigger(&ctx.actor, tid, &f.date, &f.time).await {
         Ok(_) => Ok(see_other(&format!("/matters/{}/docket#trigger-{tid}", t.matter_id))),
         Err(AppError::Invalid { field, message }) => {
-            docket_view(&s, &ctx, t.matter_id, TriggerForm::default(), Some(format!("{field}: {message}")), None)
-                .await
+            docket_view(
+                &s,
+                &ctx,
+                t.matter_id,
+                TriggerForm::default(),
+                Some(format!("{field}: {message}")),
+                None,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -586,19 +635,26 @@ async fn api_events(
     ctx: ApiCtx,
     Query(p): Query<EventsParams>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let zone = app::docket::parse_zone("tz", p.tz.as_deref().unwrap_or("America/New_York")).map_err(j)?;
+    let zone =
+        app::docket::parse_zone("tz", p.tz.as_deref().unwrap_or("America/New_York")).map_err(j)?;
     let day = |f: &str, v: Option<&str>, default: NaiveDate| -> ApiResult<NaiveDate> {
         match v {
             None | Some("") => Ok(default),
             Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
-                j(AppError::Invalid { field: f.into(), message: "enter a date as YYYY-MM-DD".into() })
+                j(AppError::Invalid {
+                    field: f.into(),
+                    message: "enter a date as YYYY-MM-DD".into(),
+                })
             }),
         }
     };
     let from = day("from", p.from.as_deref(), Utc::now().with_timezone(&zone).date_naive())?;
     let to = day("to", p.to.as_deref(), from + Duration::days(31))?;
     if to <= from || to - from > Duration::days(400) {
-        return Err(j(AppError::Invalid { field: "to".into(), message: "choose 1 to 400 days".into() }));
+        return Err(j(AppError::Invalid {
+            field: "to".into(),
+            message: "choose 1 to 400 days".into(),
+        }));
     }
     let matter = p.matter.as_deref().filter(|m| !m.is_empty()).map(api_id).transpose()?;
     let data = s.app.calendar(&ctx.actor, from, to, zone, matter).await.map_err(j)?;
@@ -684,7 +740,10 @@ async fn api_deadlines(
         v.filter(|v| !v.is_empty())
             .map(|v| {
                 NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
-                    j(AppError::Invalid { field: f.into(), message: "enter a date as YYYY-MM-DD".into() })
+                    j(AppError::Invalid {
+                        field: f.into(),
+                        message: "enter a date as YYYY-MM-DD".into(),
+                    })
                 })
             })
             .transpose()
@@ -804,7 +863,9 @@ async fn api_override(
     Path(did): Path<String>,
     Json(b): Json<OverrideIn>,
 ) -> ApiResult<Json<store::docket::DeadlineRow>> {
-    Ok(Json(s.app.override_deadline(&ctx.actor, api_id(&did)?, &b.due, &b.reason).await.map_err(j)?))
+    Ok(Json(
+        s.app.override_deadline(&ctx.actor, api_id(&did)?, &b.due, &b.reason).await.map_err(j)?,
+    ))
 }
 
 /// Marks a deadline done.
@@ -837,16 +898,18 @@ async fn api_compute(
     let bad = |field: &str, e: docket::DocketError| {
         j(AppError::Invalid { field: field.into(), message: e.to_string() })
     };
-    let rules = docket::RuleSet::builtin(p.rules.as_deref().unwrap_or("frcp")).map_err(|e| bad("rules", e))?;
+    let rules = docket::RuleSet::builtin(p.rules.as_deref().unwrap_or("frcp"))
+        .map_err(|e| bad("rules", e))?;
     let service: docket::Service =
         p.service.as_deref().unwrap_or("none").parse().map_err(|e| bad("service", e))?;
-    let zone = app::docket::parse_zone("tz", p.tz.as_deref().unwrap_or("America/New_York")).map_err(j)?;
+    let zone =
+        app::docket::parse_zone("tz", p.tz.as_deref().unwrap_or("America/New_York")).map_err(j)?;
     let date = NaiveDate::parse_from_str(&p.date, "%Y-%m-%d").map_err(|_| {
         j(AppError::Invalid { field: "date".into(), message: "enter a date as YYYY-MM-DD".into() })
     })?;
     let calendar = docket::CourtCalendar::federal("Federal court", zone);
-    let deadlines =
-        docket::compute(&rules, &p.trigger, date, service, &calendar).map_err(|e| bad("trigger", e))?;
+    let deadlines = docket::compute(&rules, &p.trigger, date, service, &calendar)
+        .map_err(|e| bad("trigger", e))?;
     let items: Vec<serde_json::Value> = deadlines
         .iter()
         .map(|d| {

@@ -9,8 +9,8 @@ use crate::{App, AppError, Result};
 use chrono::{Duration, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use domain::{Action, Policy, Role};
-use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::fmt::Write as _;
 use store::AuditEvent;
@@ -63,7 +63,10 @@ pub struct DispatchReport {
 impl Mailer {
     pub fn new(settings: &SmtpSettings) -> Result<Mailer> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.url)
-            .map_err(|e| AppError::Invalid { field: "LAWDESK_SMTP_URL".into(), message: e.to_string() })?
+            .map_err(|e| AppError::Invalid {
+                field: "LAWDESK_SMTP_URL".into(),
+                message: e.to_string(),
+            })?
             .build();
         let from = settings.from.parse::<Mailbox>().map_err(|e| AppError::Invalid {
             field: "LAWDESK_SMTP_FROM".into(),
@@ -73,8 +76,15 @@ impl Mailer {
     }
 
     /// Sends one plain-text message; the error is the server's or the address's complaint.
-    pub async fn send(&self, to_name: &str, to_email: &str, subject: &str, body: String) -> Result<(), String> {
-        let to = Mailbox::new(Some(to_name.to_string()), to_email.parse().map_err(|e| format!("{e}"))?);
+    pub async fn send(
+        &self,
+        to_name: &str,
+        to_email: &str,
+        subject: &str,
+        body: String,
+    ) -> Result<(), String> {
+        let to =
+            Mailbox::new(Some(to_name.to_string()), to_email.parse().map_err(|e| format!("{e}"))?);
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -101,7 +111,11 @@ impl App {
         let now = self.now();
         let claimed = self
             .store
-            .claim_email_reminders(now, BATCH, self.system_event("docket.reminders_claim", "docket_reminder", "batch"))
+            .claim_email_reminders(
+                now,
+                BATCH,
+                self.system_event("docket.reminders_claim", "docket_reminder", "batch"),
+            )
             .await?;
         for r in claimed {
             let user = self.store.user(r.user_id).await?;
@@ -117,7 +131,10 @@ impl App {
                 n if n < 0 => format!("{} days ago", -n),
                 n => format!("in {n} days"),
             };
-            let subject = format!("Reminder: {} due {} ({})", r.deadline_title, r.deadline_due, r.matter_number);
+            let subject = format!(
+                "Reminder: {} due {} ({})",
+                r.deadline_title, r.deadline_due, r.matter_number
+            );
             let body = format!(
                 "{name},\n\n{title} is due {when}, on {due} ({weekday}).\nMatter: {number} {matter}\nRule: {citation}\n\n\
                  The computation and its trail: /matters/{matter_id}/docket\n\n-- lawdesk docket\n",
@@ -166,7 +183,12 @@ impl App {
                 .store
                 .list_events(
                     &actor,
-                    &EventFilter { from: Some(from), to: Some(to), involving: Some(user.id), ..Default::default() },
+                    &EventFilter {
+                        from: Some(from),
+                        to: Some(to),
+                        involving: Some(user.id),
+                        ..Default::default()
+                    },
                 )
                 .await?;
             let deadlines = self
@@ -191,19 +213,32 @@ impl App {
                 continue;
             }
             let flagged = super::double_booked(&events, user.id);
-            let mut body = format!("{},\n\nYour agenda for {} ({}):\n\n", user.display_name, today.format("%A, %B %-d, %Y"), zone.name());
+            let mut body = format!(
+                "{},\n\nYour agenda for {} ({}):\n\n",
+                user.display_name,
+                today.format("%A, %B %-d, %Y"),
+                zone.name()
+            );
             if events.is_empty() {
                 body.push_str("No events today.\n");
             }
             for e in &events {
                 let start = e.starts_at.with_timezone(&zone);
                 let end = e.ends_at.with_timezone(&zone);
-                let when = if e.all_day { "all day".to_string() } else { format!("{}-{}", start.format("%H:%M"), end.format("%H:%M")) };
+                let when = if e.all_day {
+                    "all day".to_string()
+                } else {
+                    format!("{}-{}", start.format("%H:%M"), end.format("%H:%M"))
+                };
                 let _ = writeln!(
                     body,
                     "  {when}  {}{}{}",
                     e.title,
-                    if e.location.is_empty() { String::new() } else { format!(" ({})", e.location) },
+                    if e.location.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", e.location)
+                    },
                     if flagged.contains(&e.id) { "  [DOUBLE-BOOKED]" } else { "" }
                 );
             }
@@ -223,7 +258,12 @@ impl App {
                 );
             }
             body.push_str("\n-- lawdesk docket\n");
-            let subject = format!("Agenda for {}: {} events, {} deadlines this week", today, events.len(), deadlines.len());
+            let subject = format!(
+                "Agenda for {}: {} events, {} deadlines this week",
+                today,
+                events.len(),
+                deadlines.len()
+            );
             match mailer.send(&user.display_name, &user.email, &subject, body).await {
                 Ok(()) => sent += 1,
                 Err(e) => {
@@ -274,7 +314,8 @@ mod tests {
                             return;
                         }
                         let upper = line.to_ascii_uppercase();
-                        let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO")
+                        {
                             b"250 test\r\n"
                         } else if upper.starts_with("RCPT TO:") {
                             rcpt.push(line[8..].trim().trim_matches(['<', '>']).to_string());
@@ -290,7 +331,9 @@ mod tests {
                                 }
                                 data.push_str(&line);
                             }
-                            sink.lock().unwrap().push(Received { rcpt: std::mem::take(&mut rcpt), data });
+                            sink.lock()
+                                .unwrap()
+                                .push(Received { rcpt: std::mem::take(&mut rcpt), data });
                             b"250 queued\r\n"
                         } else if upper.starts_with("QUIT") {
                             write.write_all(b"221 bye\r\n").await.unwrap();
@@ -360,8 +403,10 @@ mod tests {
 
         let report = app.send_reminders(&mailer, zone).await.unwrap();
         let messages = inbox.lock().unwrap().clone();
-        let reminders: Vec<&Received> =
-            messages.iter().filter(|m| header(&m.data, "Subject").starts_with("Reminder:")).collect();
+        let reminders: Vec<&Received> = messages
+            .iter()
+            .filter(|m| header(&m.data, "Subject").starts_with("Reminder:"))
+            .collect();
         let mut to: Vec<&str> = reminders.iter().map(|m| m.rcpt[0].as_str()).collect();
         to.sort();
         // The team (alice, sam) and vera, who docketed the trigger.
@@ -378,19 +423,34 @@ mod tests {
         assert!(text.contains("Rule: FRCP 12(a)(1)(A)(i)"), "{text}");
 
         // Agendas: everyone who sees the Acme deadline this week; alice's lists tomorrow-free today and the answer.
-        let agendas: Vec<&Received> =
-            messages.iter().filter(|m| header(&m.data, "Subject").starts_with("Agenda for 2026-06-01")).collect();
+        let agendas: Vec<&Received> = messages
+            .iter()
+            .filter(|m| header(&m.data, "Subject").starts_with("Agenda for 2026-06-01"))
+            .collect();
         assert_eq!(agendas.len(), report.agendas_sent);
         let mut agenda_to: Vec<&str> = agendas.iter().map(|m| m.rcpt[0].as_str()).collect();
         agenda_to.sort();
         assert_eq!(
             agenda_to,
-            ["admin@demo.lawdesk", "alice@demo.lawdesk", "manoj@demo.lawdesk", "priya@demo.lawdesk", "sam@demo.lawdesk", "vera@demo.lawdesk"]
+            [
+                "admin@demo.lawdesk",
+                "alice@demo.lawdesk",
+                "manoj@demo.lawdesk",
+                "priya@demo.lawdesk",
+                "sam@demo.lawdesk",
+                "vera@demo.lawdesk"
+            ]
         );
         let alice_agenda = agendas.iter().find(|m| m.rcpt[0] == "alice@demo.lawdesk").unwrap();
         let text = body(&alice_agenda.data);
-        assert!(text.contains("2026-06-08  Answer to complaint (or Rule 12 motion) (2026-0001)"), "{text}");
-        assert!(!messages.iter().any(|m| m.rcpt[0] == "ben@demo.lawdesk"), "ben is not on the Acme matter");
+        assert!(
+            text.contains("2026-06-08  Answer to complaint (or Rule 12 motion) (2026-0001)"),
+            "{text}"
+        );
+        assert!(
+            !messages.iter().any(|m| m.rcpt[0] == "ben@demo.lawdesk"),
+            "ben is not on the Acme matter"
+        );
 
         // A second run (or a second dispatcher) sends nothing more.
         let again = app.send_reminders(&mailer, zone).await.unwrap();
@@ -403,11 +463,23 @@ mod tests {
         let day2 = inbox.lock().unwrap().clone();
         let vera = day2
             .iter()
-            .find(|m| m.rcpt[0] == "vera@demo.lawdesk" && header(&m.data, "Subject").starts_with("Agenda for 2026-06-02"))
+            .find(|m| {
+                m.rcpt[0] == "vera@demo.lawdesk"
+                    && header(&m.data, "Subject").starts_with("Agenda for 2026-06-02")
+            })
             .expect("vera's agenda for the second day");
         let text = body(&vera.data);
-        assert!(text.contains("10:00-11:00  Rule 26(f) conference with Initech counsel (Zoom)  [DOUBLE-BOOKED]"), "{text}");
-        assert!(text.contains("10:30-11:15  Client call: Acme general counsel (Phone)  [DOUBLE-BOOKED]"), "{text}");
-
+        assert!(
+            text.contains(
+                "10:00-11:00  Rule 26(f) conference with Initech counsel (Zoom)  [DOUBLE-BOOKED]"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "10:30-11:15  Client call: Acme general counsel (Phone)  [DOUBLE-BOOKED]"
+            ),
+            "{text}"
+        );
     }
 }

@@ -216,7 +216,10 @@ async fn events_respect_visibility_walls_and_windows_on_every_backend() {
             created_at: now(),
             updated_at: now(),
         };
-        let private = EventRow { attendees: vec![vera.user_id], ..event(alice.user_id, None, "Dentist", 1, 2) };
+        let private = EventRow {
+            attendees: vec![vera.user_id],
+            ..event(alice.user_id, None, "Dentist", 1, 2)
+        };
         let hearing = event(alice.user_id, Some(m.id), "Hearing", 3, 4);
         let bens = event(ben.user_id, None, "Ben's lunch", 1, 2);
         for e in [&private, &hearing, &bens] {

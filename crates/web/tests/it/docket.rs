@@ -61,18 +61,46 @@ async fn docket_routes_times_every_role() {
         Case { method: "GET", path: format!("/calendar/events/{lunch}"), allowed: "--y-----" },
         Case { method: "GET", path: format!("/calendar/events/{conference}"), allowed: "-yy-yyyy" },
         Case { method: "GET", path: format!("/feeds/{}.ics", feed.token), allowed: "yyyyyyyy" },
-        Case { method: "POST", path: format!("/matters/{m1}/docket/triggers"), allowed: "-yy-yy--" },
-        Case { method: "POST", path: format!("/matters/{m3}/docket/triggers"), allowed: "-yy-----" },
+        Case {
+            method: "POST",
+            path: format!("/matters/{m1}/docket/triggers"),
+            allowed: "-yy-yy--",
+        },
+        Case {
+            method: "POST",
+            path: format!("/matters/{m3}/docket/triggers"),
+            allowed: "-yy-----",
+        },
         Case { method: "POST", path: format!("/docket/triggers/{t1}/move"), allowed: "-yy-yy--" },
-        Case { method: "POST", path: format!("/docket/deadlines/{deadline}/override"), allowed: "-yy-yy--" },
-        Case { method: "POST", path: format!("/docket/deadlines/{deadline}/done"), allowed: "-yy-yy--" },
+        Case {
+            method: "POST",
+            path: format!("/docket/deadlines/{deadline}/override"),
+            allowed: "-yy-yy--",
+        },
+        Case {
+            method: "POST",
+            path: format!("/docket/deadlines/{deadline}/done"),
+            allowed: "-yy-yy--",
+        },
         Case { method: "POST", path: "/calendar/events".into(), allowed: "-yyyyyyy" },
         Case { method: "POST", path: format!("/calendar/events/{lunch}"), allowed: "--y-----" },
         Case { method: "POST", path: "/calendar/feeds".into(), allowed: "-yyyyyyy" },
-        Case { method: "POST", path: format!("/calendar/events/{}/delete", own.id), allowed: "-------y" },
-        Case { method: "POST", path: format!("/calendar/feeds/{}/revoke", feed.feed.id), allowed: "-------y" },
+        Case {
+            method: "POST",
+            path: format!("/calendar/events/{}/delete", own.id),
+            allowed: "-------y",
+        },
+        Case {
+            method: "POST",
+            path: format!("/calendar/feeds/{}/revoke", feed.feed.id),
+            allowed: "-------y",
+        },
         Case { method: "API", path: "/api/v1/calendar/events".into(), allowed: "-yyyyyyy" },
-        Case { method: "API", path: format!("/api/v1/calendar/events?matter={m3}"), allowed: "-yy-----" },
+        Case {
+            method: "API",
+            path: format!("/api/v1/calendar/events?matter={m3}"),
+            allowed: "-yy-----",
+        },
         Case { method: "API", path: "/api/v1/deadlines".into(), allowed: "-yyyyyyy" },
         Case { method: "API", path: format!("/api/v1/deadlines?matter={m1}"), allowed: "-yy-yyyy" },
         Case { method: "API", path: format!("/api/v1/matters/{m1}/docket"), allowed: "-yy-yyyy" },
@@ -129,7 +157,10 @@ async fn docketing_a_trigger_shows_trails_and_overrides_need_reasons() {
     assert!(page.body.contains("Motion to dismiss served, ECF 12 &#60;b&#62;"), "{}", page.body);
     assert!(!page.body.contains("ECF 12 <b>"));
     assert!(page.body.contains("FRCP 6(d)"), "trail lacks the 6(d) step");
-    assert!(page.body.contains("Answer to complaint (or Rule 12 motion)"), "the demo trigger is listed");
+    assert!(
+        page.body.contains("Answer to complaint (or Rule 12 motion)"),
+        "the demo trigger is listed"
+    );
 
     let motion = t
         .app
@@ -175,17 +206,32 @@ async fn docketing_a_trigger_shows_trails_and_overrides_need_reasons() {
 
     // Moving the trigger recomputes the open deadline and keeps the override (same ids: stable feed UIDs).
     let res = t
-        .post_form(&format!("/docket/triggers/{}/move", motion.id), &alice, &[("date", "2026-06-19")], true)
+        .post_form(
+            &format!("/docket/triggers/{}/move", motion.id),
+            &alice,
+            &[("date", "2026-06-19")],
+            true,
+        )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let after = t.app.store.trigger_deadlines(motion.id).await.unwrap();
     let kept = after.iter().find(|d| d.id == first.id).unwrap();
-    assert_eq!((kept.status.as_str(), kept.due_on.to_string().as_str()), ("overridden", "2026-07-20"));
+    assert_eq!(
+        (kept.status.as_str(), kept.due_on.to_string().as_str()),
+        ("overridden", "2026-07-20")
+    );
     if second.id != first.id {
         let moved = after.iter().find(|d| d.id == second.id).unwrap();
-        assert_eq!(moved.computed_due, second.computed_due + chrono::Duration::days(7), "{moved:?}");
+        assert_eq!(
+            moved.computed_due,
+            second.computed_due + chrono::Duration::days(7),
+            "{moved:?}"
+        );
     }
-    assert!(audit.len() < t.app.store.audit_entries(None, 500).await.unwrap().len(), "the move is audited");
+    assert!(
+        audit.len() < t.app.store.audit_entries(None, 500).await.unwrap().len(),
+        "the move is audited"
+    );
 
     // Mark done, then a second time is a conflict.
     let path = format!("/docket/deadlines/{}/done", second.id);
@@ -299,11 +345,18 @@ async fn calendar_feeds_parse_keep_uids_and_stop_when_revoked() {
     for line in feed.body.split("\r\n") {
         assert!(line.len() <= 75, "unfolded line of {} octets: {line}", line.len());
     }
-    assert!(feed.body.contains("SUMMARY:Hearing\\; Judge O'Neil\\, courtroom 14A\r\n"), "{}", feed.body);
+    assert!(
+        feed.body.contains("SUMMARY:Hearing\\; Judge O'Neil\\, courtroom 14A\r\n"),
+        "{}",
+        feed.body
+    );
     assert!(feed.body.contains("DTSTART;TZID=America/Chicago:20261203T140000\r\n"));
     assert!(feed.body.contains("DTEND;TZID=America/Chicago:20261203T153000\r\n"));
     let events = vevents(&feed.body);
-    let hearing = events.iter().find(|e| e.get_summary() == Some("Hearing; Judge O'Neil, courtroom 14A")).unwrap();
+    let hearing = events
+        .iter()
+        .find(|e| e.get_summary() == Some("Hearing; Judge O'Neil, courtroom 14A"))
+        .unwrap();
     assert_eq!(hearing.get_location(), Some("219 S. Dearborn St., Chicago"));
     assert!(hearing.get_description().unwrap().ends_with("and the order."));
     let answer = events
@@ -318,11 +371,17 @@ async fn calendar_feeds_parse_keep_uids_and_stop_when_revoked() {
     // Moving the trigger changes the date, not the UID.
     let new_date = trigger.trigger_date + chrono::Duration::days(7);
     let res = t
-        .post_form(&format!("/docket/triggers/{}/move", trigger.id), &alice, &[("date", &new_date.to_string())], true)
+        .post_form(
+            &format!("/docket/triggers/{}/move", trigger.id),
+            &alice,
+            &[("date", &new_date.to_string())],
+            true,
+        )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let again = vevents(&t.get(&url, None).await.body);
-    let moved = again.iter().find(|e| e.get_uid() == Some(uid.as_str())).expect("same UID after the move");
+    let moved =
+        again.iter().find(|e| e.get_uid() == Some(uid.as_str())).expect("same UID after the move");
     assert_ne!(moved.get_start(), answer.get_start());
 
     // A matter feed for ben's matter is refused to alice; revoking alice's feed makes it 404.
@@ -333,7 +392,8 @@ async fn calendar_feeds_parse_keep_uids_and_stop_when_revoked() {
     let cal = t.get("/calendar", Some(&alice)).await;
     let csrf = csrf_in(&cal.body);
     assert_eq!(csrf, alice.csrf);
-    let res = t.post_form(&format!("/calendar/feeds/{}/revoke", feeds[0].id), &alice, &[], true).await;
+    let res =
+        t.post_form(&format!("/calendar/feeds/{}/revoke", feeds[0].id), &alice, &[], true).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(t.get(&url, None).await.status, StatusCode::NOT_FOUND);
     assert_eq!(t.get("/feeds/not-a-token.ics", None).await.status, StatusCode::NOT_FOUND);
@@ -372,14 +432,27 @@ async fn browser_adds_a_trigger_sees_the_trail_overrides_and_sees_the_month() {
     let Some(b) = Browser::start().await else { return };
     b.sign_in("alice").await;
     let c = &b.c;
-    let m1 = b.app.store.matter_by_number(&format!("{}-0001", chrono::Utc::now().format("%Y"))).await.unwrap().unwrap();
+    let m1 = b
+        .app
+        .store
+        .matter_by_number(&format!("{}-0001", chrono::Utc::now().format("%Y")))
+        .await
+        .unwrap()
+        .unwrap();
     b.goto(&format!("/matters/{}", m1.id)).await;
     c.find(Locator::Id("docket-link")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Id("add-trigger")).await.unwrap();
     c.find(Locator::Id("trigger")).await.unwrap().select_by_value("motion served").await.unwrap();
-    c.execute("document.getElementById('trigger_date').value = '2026-06-12'", vec![]).await.unwrap();
+    c.execute("document.getElementById('trigger_date').value = '2026-06-12'", vec![])
+        .await
+        .unwrap();
     c.find(Locator::Id("service")).await.unwrap().select_by_value("mail").await.unwrap();
-    c.find(Locator::Id("trigger_label")).await.unwrap().send_keys("Motion to dismiss served (ECF 12)").await.unwrap();
+    c.find(Locator::Id("trigger_label"))
+        .await
+        .unwrap()
+        .send_keys("Motion to dismiss served (ECF 12)")
+        .await
+        .unwrap();
     c.find(Locator::Css("#add-trigger button[type=submit]")).await.unwrap().click().await.unwrap();
     if c.wait()
         .for_element(Locator::XPath("//section[contains(@class,'trigger')]//h2[contains(., 'Motion to dismiss served (ECF 12)')]"))
@@ -389,32 +462,47 @@ async fn browser_adds_a_trigger_sees_the_trail_overrides_and_sees_the_month() {
         panic!("trigger not docketed; the browser shows:\n{}", c.source().await.unwrap_or_default());
     }
     // The chain shows the trail with the 6(d) step.
-    c.wait().for_element(Locator::XPath("//ol[@class='trail']/li[contains(., 'FRCP 6(d)')]")).await.unwrap();
+    c.wait()
+        .for_element(Locator::XPath("//ol[@class='trail']/li[contains(., 'FRCP 6(d)')]"))
+        .await
+        .unwrap();
 
     // Override the first deadline of the new trigger with a reason.
     let section = c
-        .find(Locator::XPath("//section[contains(@class,'trigger')][.//h2[contains(., 'Motion to dismiss')]]"))
+        .find(Locator::XPath(
+            "//section[contains(@class,'trigger')][.//h2[contains(., 'Motion to dismiss')]]",
+        ))
         .await
         .unwrap();
     section.find(Locator::Css("details summary")).await.unwrap().click().await.unwrap();
     let reason = section.find(Locator::Css("input[name=reason]")).await.unwrap();
     reason.send_keys("Court granted extension, ECF 18").await.unwrap();
-    section.find(Locator::Css("form[action$='/override'] button")).await.unwrap().click().await.unwrap();
+    section
+        .find(Locator::Css("form[action$='/override'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     if c.wait()
-        .for_element(Locator::XPath("//span[@class='override-reason'][contains(., 'Court granted extension, ECF 18')]"))
+        .for_element(Locator::XPath(
+            "//span[@class='override-reason'][contains(., 'Court granted extension, ECF 18')]",
+        ))
         .await
         .is_err()
     {
         panic!("override not shown; the browser shows:\n{}", c.source().await.unwrap_or_default());
     }
 
-    // The month view shows the docketed deadlines of June 2026.
-    b.goto("/calendar?view=month&date=2026-06-12").await;
+    // The month view shows the new docketed deadlines (July 2026).
+    b.goto("/calendar?view=month&date=2026-07-09").await;
     c.wait().for_element(Locator::Id("calendar-month")).await.unwrap();
     c.wait()
-        .for_element(Locator::XPath("//table[@id='calendar-month']//div[contains(@class,'cal-docket')]"))
+        .for_element(Locator::XPath(
+            "//table[@id='calendar-month']//div[contains(@class,'cal-docket')]",
+        ))
         .await
         .unwrap();
     let title = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
-    assert!(title.contains("June 2026"), "{title}");
+    assert!(title.contains("July 2026"), "{title}");
 }
