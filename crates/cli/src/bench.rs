@@ -5,8 +5,13 @@ use anyhow::Result;
 use clap::Subcommand;
 
 #[derive(Subcommand)]
-pub(crate) enum BenchCommand {}
+pub(crate) enum BenchCommand {
+    /// Docket: computing deadlines, docketing triggers, rendering feeds, claiming reminders.
+    Docket(crate::docket::DocketBench),
+}
 
 pub(crate) async fn run(_cli: &Cli, command: &BenchCommand) -> Result<()> {
-    match *command {}
+    match command {
+        BenchCommand::Docket(args) => crate::docket::bench(args).await,
+    }
 }
