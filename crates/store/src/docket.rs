@@ -513,37 +513,33 @@ impl Store {
         audit: AuditEvent,
     ) -> Result<Vec<ReminderRow>> {
         let mut tx = self.write.begin().await?;
-        let candidates: Vec<(String,)> = sqlx::query_as(
-            "SELECT r.id FROM docket_reminders r JOIN docket_deadlines d ON d.id = r.deadline_id \
+        // One guarded UPDATE claims the batch. On PostgreSQL a concurrent dispatcher that picked the same
+        // candidates waits on their row locks and then re-checks `sent_at IS NULL`, so it claims none of them.
+        let claimed: Vec<(String,)> = sqlx::query_as(
+            "UPDATE docket_reminders SET sent_at = $1 WHERE sent_at IS NULL AND id IN (\
+             SELECT r.id FROM docket_reminders r JOIN docket_deadlines d ON d.id = r.deadline_id \
              WHERE r.channel = 'email' AND r.sent_at IS NULL AND r.due_at <= $1 AND d.status <> 'done' \
-             ORDER BY r.due_at, r.id LIMIT $2",
+             ORDER BY r.due_at, r.id LIMIT $2) RETURNING id",
         )
         .bind(ts(now))
         .bind(limit)
         .fetch_all(&mut *tx)
         .await?;
-        let mut claimed = Vec::new();
-        for (id,) in candidates {
-            // The `sent_at IS NULL` guard is re-checked under the row lock on PostgreSQL, so a concurrent
-            // dispatcher that got the same candidate updates nothing and skips it.
-            let n = sqlx::query(
-                "UPDATE docket_reminders SET sent_at = $1 WHERE id = $2 AND sent_at IS NULL",
-            )
-            .bind(ts(now))
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
-            if n.rows_affected() == 1 {
-                claimed.push(id);
-            }
-        }
+        let claimed: Vec<String> = claimed.into_iter().map(|(id,)| id).collect();
         let mut rows = Vec::with_capacity(claimed.len());
-        for id in &claimed {
+        for chunk in claimed.chunks(500) {
             let mut sql = Sql::new(SELECT_REMINDERS);
-            sql.push(" AND r.id = ");
-            sql.bind_text(id.clone());
-            let row = sql.query().fetch_one(&mut *tx).await?;
-            rows.push(reminder_from_row(&row)?);
+            sql.push(" AND r.id IN (");
+            for (i, id) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind_text(id.clone());
+            }
+            sql.push(") ORDER BY r.due_at, r.id");
+            for row in sql.query().fetch_all(&mut *tx).await? {
+                rows.push(reminder_from_row(&row)?);
+            }
         }
         if !rows.is_empty() {
             let ids: Vec<&String> = claimed.iter().collect();
