@@ -484,3 +484,43 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod retry_tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[tokio::test]
+    async fn a_refused_send_is_released_for_the_next_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store::Store::open_sqlite(dir.path()).await.unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 13, 0, 0).unwrap();
+        let app = App::with_clock(store, Arc::new(move || now));
+        app.load_demo().await.unwrap();
+        // Nothing listens on this port: every send fails.
+        let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = closed.local_addr().unwrap().port();
+        drop(closed);
+        let down = Mailer::new(&SmtpSettings {
+            url: format!("smtp://127.0.0.1:{port}"),
+            from: "docket@firm.test".into(),
+        })
+        .unwrap();
+        let zone = chrono_tz::America::New_York;
+        let failed = app.send_reminders(&down, zone).await.unwrap();
+        assert_eq!(
+            (failed.reminders_sent, failed.reminders_failed, failed.agendas_sent),
+            (0, 3, 0)
+        );
+        // Released: the reminders and agendas are claimable again, and the releases are audited.
+        let again = app
+            .store
+            .claim_email_reminders(now, 100, AuditEvent::new(now, None, "test.claim", "test", 1))
+            .await
+            .unwrap();
+        assert_eq!(again.len(), 3);
+        let audit = app.store.audit_entries(None, 500).await.unwrap();
+        assert_eq!(audit.iter().filter(|e| e.action == "docket.reminder_release").count(), 3);
+        assert!(audit.iter().any(|e| e.action == "docket.agenda_release"));
+    }
+}
