@@ -8,10 +8,13 @@ use clap::Subcommand;
 pub(crate) enum BenchCommand {
     /// Routing, batching, QC and the dashboard on the demo firm (SQLite).
     Delegation(crate::delegation::BenchArgs),
+    /// Docket: computing deadlines, docketing triggers, rendering feeds, claiming reminders.
+    Docket(crate::docket::DocketBench),
 }
 
 pub(crate) async fn run(_cli: &Cli, command: &BenchCommand) -> Result<()> {
     match command {
         BenchCommand::Delegation(args) => crate::delegation::bench(args).await,
+        BenchCommand::Docket(args) => crate::docket::bench(args).await,
     }
 }

@@ -205,6 +205,7 @@ async fn main() -> Result<()> {
                     .as_deref()
                     .map_or_else(|| cli.data_dir.display().to_string(), |_| "PostgreSQL".into())
             );
+            let _reminders = docket::spawn_dispatcher(&app);
             web::serve(app, *listen, web::WebConfig { secure_cookies: *secure_cookies })
                 .await
                 .with_context(|| format!("serving on {listen}"))?;

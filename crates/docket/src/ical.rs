@@ -25,6 +25,13 @@ pub struct CalendarEvent {
     pub summary: String,
     pub description: String,
     pub start: EventStart,
+    /// When it ends: a local time in the start's zone for timed events (DTEND;TZID=...), or the last day
+    /// (inclusive) for all-day ones. `None`: an all-day event lasts its one day, a timed one has no length.
+    pub end: Option<EventStart>,
+    /// Where it happens (LOCATION), empty when unknown.
+    pub location: String,
+    /// Whether it makes the person busy (TRANSP:OPAQUE); deadlines mark a day without blocking it.
+    pub busy: bool,
 }
 
 impl ComputedDeadline {
@@ -38,6 +45,9 @@ impl ComputedDeadline {
             summary: format!("DUE: {}", self.title),
             description,
             start: moment_start(self.due, self.time_zone),
+            end: None,
+            location: String::new(),
+            busy: false,
         }
     }
 }
@@ -147,17 +157,30 @@ pub fn to_icalendar(events: &[CalendarEvent], dtstamp: DateTime<Utc>) -> String 
         match &event.start {
             EventStart::AllDay(day) => {
                 push_line(&mut out, &format!("DTSTART;VALUE=DATE:{}", day.format("%Y%m%d")));
-                let next = day.succ_opt().unwrap_or(*day);
+                let last = match &event.end {
+                    Some(EventStart::AllDay(last)) if last >= day => *last,
+                    _ => *day,
+                };
+                // DTEND of an all-day event is exclusive: the day after the last one.
+                let next = last.succ_opt().unwrap_or(last);
                 push_line(&mut out, &format!("DTEND;VALUE=DATE:{}", next.format("%Y%m%d")));
-                // A deadline marks a day; it does not make the person busy all day.
-                push_line(&mut out, "TRANSP:TRANSPARENT");
             }
             EventStart::At { local, zone } => {
                 push_line(
                     &mut out,
                     &format!("DTSTART;TZID={}:{}", zone.name(), local.format("%Y%m%dT%H%M%S")),
                 );
+                if let Some(EventStart::At { local: end, .. }) = &event.end {
+                    push_line(
+                        &mut out,
+                        &format!("DTEND;TZID={}:{}", zone.name(), end.format("%Y%m%dT%H%M%S")),
+                    );
+                }
             }
+        }
+        push_line(&mut out, if event.busy { "TRANSP:OPAQUE" } else { "TRANSP:TRANSPARENT" });
+        if !event.location.is_empty() {
+            push_line(&mut out, &format!("LOCATION:{}", escape_text(&event.location)));
         }
         push_line(&mut out, &format!("SUMMARY:{}", escape_text(&event.summary)));
         push_line(&mut out, &format!("DESCRIPTION:{}", escape_text(&event.description)));

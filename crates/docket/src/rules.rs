@@ -22,6 +22,10 @@ const BUILTIN: &[(&str, &str)] =
 pub struct RuleSet {
     pub name: String,
     pub title: String,
+    /// The edition of this file: the date of the latest amendment it models. Stored with every docketed
+    /// trigger so a later edition never silently changes what was computed.
+    #[serde(default)]
+    pub version: String,
     /// The first trigger date this rule set may be used for.
     #[serde(deserialize_with = "crate::tomldate::date")]
     pub effective_from: NaiveDate,

@@ -2,7 +2,7 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use docket::{CalendarEvent, CourtCalendar, EventStart, RuleSet, Service, compute, to_icalendar};
-use icalendar::{Calendar, CalendarComponent, Component, DatePerhapsTime};
+use icalendar::{Calendar, CalendarComponent, Component, DatePerhapsTime, EventLike};
 
 fn d(s: &str) -> NaiveDate {
     s.parse().expect("test date")
@@ -28,6 +28,9 @@ fn feed_parses_back_with_a_real_parser() {
             local: d("2026-11-02").and_hms_opt(10, 30, 0).expect("time"),
             zone: chrono_tz::America::New_York,
         },
+        end: None,
+        location: String::new(),
+        busy: true,
     });
     let stamp = Utc.with_ymd_and_hms(2026, 11, 13, 15, 0, 0).single().expect("stamp");
     let text = to_icalendar(&events, stamp);
@@ -80,5 +83,64 @@ fn feed_parses_back_with_a_real_parser() {
             assert_eq!(date_time, d("2026-11-02").and_hms_opt(10, 30, 0).expect("time"));
         }
         other => panic!("unexpected start {other:?}"),
+    }
+}
+
+#[test]
+fn appointments_carry_their_end_location_and_busy_time() {
+    let zone = chrono_tz::America::Chicago;
+    let events = vec![
+        CalendarEvent {
+            uid: "event-1@lawdesk.calendar".into(),
+            summary: "Deposition of J. Doe".into(),
+            description: String::new(),
+            start: EventStart::At {
+                local: d("2026-03-08").and_hms_opt(9, 0, 0).expect("time"),
+                zone,
+            },
+            end: Some(EventStart::At {
+                local: d("2026-03-08").and_hms_opt(17, 30, 0).expect("time"),
+                zone,
+            }),
+            location: "Suite 400, 1 N. Wacker; Chicago".into(),
+            busy: true,
+        },
+        CalendarEvent {
+            uid: "event-2@lawdesk.calendar".into(),
+            summary: "Trial".into(),
+            description: String::new(),
+            start: EventStart::AllDay(d("2026-04-06")),
+            end: Some(EventStart::AllDay(d("2026-04-10"))),
+            location: String::new(),
+            busy: true,
+        },
+    ];
+    let stamp = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).single().expect("stamp");
+    let text = to_icalendar(&events, stamp);
+    assert!(text.contains("DTEND;TZID=America/Chicago:20260308T173000\r\n"), "{text}");
+    // All-day ends are exclusive: the day after the last trial day.
+    assert!(text.contains("DTEND;VALUE=DATE:20260411\r\n"), "{text}");
+    assert!(text.contains("LOCATION:Suite 400\\, 1 N. Wacker\\; Chicago\r\n"), "{text}");
+    assert_eq!(text.matches("TRANSP:OPAQUE").count(), 2);
+    let parsed: Calendar = text.parse().expect("parses");
+    let deposition = parsed
+        .components
+        .iter()
+        .find_map(|c| match c {
+            CalendarComponent::Event(e) if e.get_uid() == Some("event-1@lawdesk.calendar") => {
+                Some(e)
+            }
+            _ => None,
+        })
+        .expect("deposition");
+    assert_eq!(deposition.get_location(), Some("Suite 400, 1 N. Wacker; Chicago"));
+    assert!(matches!(deposition.get_end(), Some(DatePerhapsTime::DateTime(_))));
+}
+
+#[test]
+fn shipped_rule_sets_name_their_edition() {
+    for name in RuleSet::builtin_names() {
+        let rules = RuleSet::builtin(name).expect("loads");
+        assert_eq!(rules.version, "2016-12-01", "{name}");
     }
 }
