@@ -15,6 +15,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, LazyLock, Mutex};
 use store::Page;
+/// The pipeline vocabulary the web layer renders.
+pub use intake::pipeline::{
+    FieldKind, FormField as IntakeField, LETTER_PLACEHOLDERS, LeadStage as Stage, format_fields,
+};
 use store::intake::{
     AuditPosition, ConflictDecision, ConflictReportRow, ConflictSources, IntakeFormRow, LeadRow,
     ReportFilter,
