@@ -1123,8 +1123,36 @@ impl App {
         if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(AppError::Invalid { field: "code".into(), message: "use letters, digits and hyphens".into() });
         }
-        let (contact, _) = self.create_contact(actor, &contact_form).await?;
-        let client = self.create_client(actor, Some(contact.id), &lead.name, lead.kind, &code).await?;
+        // Engaged first: from here on the lead is a client, not a prospective client, so the
+        // automatic checks of the new matter do not report the lead against itself.
+        lead.stage = LeadStage::Engaged.as_str().into();
+        lead.updated_at = self.now();
+        self.write_lead(actor, &lead, LeadStage::Consultation, "lead.stage").await?;
+        match self.engage(actor, &mut lead, &contact_form, &code, responsible_attorney).await {
+            Ok(m) => Ok(m),
+            Err(e) => {
+                // Put the card back so the conversion can be retried; what was created stays
+                // (and is audited), as any partly entered client would.
+                let mut back = lead.clone();
+                back.stage = LeadStage::Consultation.as_str().into();
+                back.client_id = None;
+                back.matter_id = None;
+                let _ = self.write_lead(actor, &back, LeadStage::Engaged, "lead.stage").await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn engage(
+        &self,
+        actor: &Actor,
+        lead: &mut LeadRow,
+        contact_form: &crate::ContactForm,
+        code: &str,
+        responsible_attorney: &str,
+    ) -> Result<Matter> {
+        let (contact, _) = self.create_contact(actor, contact_form).await?;
+        let client = self.create_client(actor, Some(contact.id), &lead.name, lead.kind, code).await?;
         let title: String = format!("{} – {}", lead.name, lead.practice_area.replace('-', " "))
             .chars()
             .take(300)
@@ -1146,14 +1174,13 @@ impl App {
             self.add_party(actor, matter.id, None, adverse, ContactKind::Organization, PartyRole::AdverseParty)
                 .await?;
         }
-        lead.stage = LeadStage::Engaged.as_str().into();
         lead.client_id = Some(client.id);
         lead.matter_id = Some(matter.id);
         lead.updated_at = self.now();
         let ev = self.event(actor, "lead.convert", "lead", lead.id).with(serde_json::json!({
             "client": client.id.to_string(), "matter": matter.id.to_string(), "number": matter.number,
         }));
-        self.store.update_lead(&lead, LeadStage::Consultation.as_str(), ev).await?;
+        self.store.update_lead(lead, LeadStage::Engaged.as_str(), ev).await?;
         Ok(matter)
     }
 }

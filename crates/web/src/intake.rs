@@ -306,6 +306,10 @@ async fn move_lead(
     CsrfForm(ctx, f): CsrfForm<StageForm>,
 ) -> WebResult {
     let lid = id(&lid)?;
+    // Denial comes before validation, so a stranger learns nothing from the error.
+    if !app::intake::may_check(&ctx.actor) {
+        return Err(AppError::Forbidden.into());
+    }
     let to = LeadStage::parse(&f.stage).ok_or_else(|| AppError::Invalid {
         field: "stage".into(),
         message: "choose a stage".into(),
@@ -770,6 +774,9 @@ async fn api_move_lead(
     Json(b): Json<StageIn>,
 ) -> ApiResult<Json<LeadOut>> {
     let lid = api_id(&lid)?;
+    if !app::intake::may_check(&ctx.actor) {
+        return Err(j(AppError::Forbidden));
+    }
     let to = LeadStage::parse(&b.stage).ok_or_else(|| {
         j(AppError::Invalid { field: "stage".into(), message: format!("unknown stage {:?}", b.stage) })
     })?;
