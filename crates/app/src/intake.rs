@@ -444,10 +444,11 @@ fn explain(e: &intake::MatchExplanation, via: Option<String>) -> String {
             e.unmatched_left.iter().chain(&e.unmatched_right).map(String::as_str).collect();
         out.push_str(&format!("; unmatched: {}", extra.join(", ")));
     }
-    if let Some(v) = via {
-        out.push_str(&format!("; related to {v}, which matched"));
+    match via {
+        // The related party did not match by name: its parent, subsidiary or affiliate did.
+        Some(v) => format!("no name match of its own; related to {v}, which matched with {out}"),
+        None => out,
     }
-    out
 }
 
 // ---- the per-database cache --------------------------------------------------------------------
