@@ -34,7 +34,7 @@ const FORM_SECRET_KEY: &str = "intake.form_secret";
 pub const SUBMISSIONS_PER_HOUR: usize = 5;
 
 /// Entities whose changes can change a conflict check's answer, and the actions on them that do not.
-const INDEXED_ENTITIES: &[&str] = &["contact", "client", "matter", "lead"];
+const INDEXED_ENTITIES: &[&str] = &["contact", "client", "matter", "lead", "conflict_history"];
 const NON_INDEX_ACTIONS: &[&str] =
     &["matter.view", "matter.team_add", "matter.team_remove", "matter.wall_add"];
 
@@ -139,6 +139,16 @@ fn kind_id(kind: ConflictKind) -> (&'static str, &'static str) {
 enum PartyRef {
     Contact { id: Id, name: String },
     Lead { id: Id, name: String },
+    /// A party of a matter from before lawdesk.
+    History { name: String },
+}
+
+impl PartyRef {
+    fn name(&self) -> &str {
+        match self {
+            PartyRef::Contact { name, .. } | PartyRef::Lead { name, .. } | PartyRef::History { name } => name,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -147,6 +157,8 @@ struct MatterRef {
     number: String,
     title: String,
     status: MatterStatus,
+    /// A pre-lawdesk matter: no page to link to.
+    legacy: bool,
 }
 
 /// The index with the maps back to stored records.
@@ -246,6 +258,7 @@ pub fn build_index(src: ConflictSources) -> Result<FirmIndex> {
                             number: p.matter_number.clone(),
                             title: p.matter_title.clone(),
                             status: p.matter_status,
+                            legacy: false,
                         });
                         matters.len() as u64
                     });
@@ -303,6 +316,46 @@ pub fn build_index(src: ConflictSources) -> Result<FirmIndex> {
             related_org_ids: Vec::new(),
         });
     }
+    for h in &src.history {
+        let kind = name_kind(h.kind);
+        let mut names: Vec<String> =
+            std::iter::once(&h.name).chain(&h.aliases).filter(|n| searchable(n, kind)).cloned().collect();
+        if names.is_empty() {
+            unindexed.push(h.name.clone());
+            continue;
+        }
+        let primary = names.remove(0);
+        let pid = PartyId(parties.len() as u64);
+        parties.push(PartyRef::History { name: h.name.clone() });
+        matters.push(MatterRef {
+            id: h.id,
+            number: h.matter_ref.clone(),
+            title: h.matter_title.clone(),
+            status: if h.closed_on.is_some() { MatterStatus::Closed } else { MatterStatus::Open },
+            legacy: true,
+        });
+        let mid = matters.len() as u64;
+        roles.insert((pid.0, mid), h.role.label());
+        records.push(PartyRecord {
+            party_id: pid,
+            name: primary,
+            aliases: names,
+            kind,
+            role: match h.role {
+                PartyRole::Client => intake::PartyRole::Client,
+                PartyRole::AdverseParty => intake::PartyRole::AdverseParty,
+                _ => intake::PartyRole::Other,
+            },
+            matter_id: MatterId(mid),
+            matter_status: if h.closed_on.is_some() {
+                intake::MatterStatus::Closed
+            } else {
+                intake::MatterStatus::Open
+            },
+            is_prospective: false,
+            related_org_ids: Vec::new(),
+        });
+    }
     let index = ConflictIndex::build(records)
         .map_err(|e| AppError::Internal(format!("conflict index: {e}")))?;
     Ok(FirmIndex { index, parties, matters, roles, unindexed })
@@ -350,6 +403,7 @@ impl FirmIndex {
                     let (contact_id, lead_id, party_name) = match party {
                         PartyRef::Contact { id, name } => (Some(*id), None, name.clone()),
                         PartyRef::Lead { id, name } => (None, Some(*id), name.clone()),
+                        PartyRef::History { name } => (None, None, name.clone()),
                     };
                     if exclude.matter.is_some() && matter.map(|m| m.id) == exclude.matter {
                         continue;
@@ -363,9 +417,7 @@ impl FirmIndex {
                     if lead_id.is_some() && lead_id == exclude.lead {
                         continue;
                     }
-                    let via = hit.via.map(|v| match &self.parties[v.0 as usize] {
-                        PartyRef::Contact { name, .. } | PartyRef::Lead { name, .. } => name.clone(),
-                    });
+                    let via = hit.via.map(|v| self.parties[v.0 as usize].name().to_owned());
                     let view = ConflictHitView {
                         searched: name.clone(),
                         party: party_name,
@@ -373,8 +425,16 @@ impl FirmIndex {
                         lead_id,
                         matched_name: hit.matched_name.clone(),
                         role: role.to_owned(),
-                        matter_id: matter.map(|m| m.id),
-                        matter_number: matter.map(|m| m.number.clone()).unwrap_or_default(),
+                        matter_id: matter.filter(|m| !m.legacy).map(|m| m.id),
+                        matter_number: matter
+                            .map(|m| {
+                                if m.legacy {
+                                    format!("{} (before lawdesk)", m.number)
+                                } else {
+                                    m.number.clone()
+                                }
+                            })
+                            .unwrap_or_default(),
                         matter_title: matter.map(|m| m.title.clone()).unwrap_or_default(),
                         matter_status: matter
                             .map(|m| {
@@ -418,9 +478,7 @@ impl FirmIndex {
 }
 
 fn via_note(via: &Option<PartyId>, idx: &FirmIndex) -> Option<String> {
-    via.map(|v| match &idx.parties[v.0 as usize] {
-        PartyRef::Contact { name, .. } | PartyRef::Lead { name, .. } => name.clone(),
-    })
+    via.map(|v| idx.parties[v.0 as usize].name().to_owned())
 }
 
 /// The score in words: the score, the rules that fired and the token pairs that were not exact.
@@ -791,6 +849,39 @@ impl App {
         let content_type = crate::attachment_type(&name)?;
         let bytes = self.store.blobs().get(&sha).await?;
         Ok((name, content_type, bytes))
+    }
+
+    /// Records a party of a matter the firm handled before lawdesk, so checks find it
+    /// (administrators and attorneys, who bring the old conflicts lists).
+    pub async fn add_history_party(&self, actor: &Actor, f: &HistoryForm) -> Result<Id> {
+        self.require(actor, Action::ImportData)?;
+        let closed_on = if f.closed_on.trim().is_empty() {
+            None
+        } else {
+            Some(chrono::NaiveDate::parse_from_str(f.closed_on.trim(), "%Y-%m-%d").map_err(|_| AppError::Invalid {
+                field: "closed_on".into(),
+                message: "use a date like 2021-06-30".into(),
+            })?)
+        };
+        let p = store::intake::HistoryParty {
+            id: Id::new_at(self.now()),
+            name: domain::validate::required("name", &f.name, 300)?,
+            kind: ContactKind::parse(if f.kind.is_empty() { "organization" } else { &f.kind })?,
+            aliases: domain::validate::list(&f.aliases),
+            role: PartyRole::parse(if f.role.is_empty() { "client" } else { &f.role })?,
+            matter_ref: domain::validate::optional("matter_ref", &f.matter_ref, 100)?,
+            matter_title: domain::validate::optional("matter_title", &f.matter_title, 300)?,
+            closed_on,
+            created_at: self.now(),
+        };
+        if !searchable(&p.name, name_kind(p.kind)) {
+            return Err(AppError::Invalid { field: "name".into(), message: "a name needs letters or digits".into() });
+        }
+        let ev = self.event(actor, "conflict_history.add", "conflict_history", p.id).with(serde_json::json!({
+            "name": p.name, "role": p.role.as_str(), "matter": p.matter_ref,
+        }));
+        self.store.add_history_party(&p, ev).await?;
+        Ok(p.id)
     }
 
     // ---- intake forms ------------------------------------------------------------------------
@@ -1213,6 +1304,27 @@ fn clean_names(names: &[String]) -> Result<Vec<String>> {
     Ok(names)
 }
 
+/// A party of a pre-lawdesk matter, as entered or imported.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HistoryForm {
+    pub name: String,
+    #[serde(default)]
+    pub kind: String,
+    /// One per line.
+    #[serde(default)]
+    pub aliases: String,
+    /// A party role (client, adverse_party, …).
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub matter_ref: String,
+    #[serde(default)]
+    pub matter_title: String,
+    /// `YYYY-MM-DD`; empty while the old matter is open.
+    #[serde(default)]
+    pub closed_on: String,
+}
+
 /// A practice area's public form, ready to render.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicForm {
@@ -1279,25 +1391,27 @@ pub(crate) async fn demo(app: &App, firm: &crate::demo::DemoFirm) -> Result<()> 
     )
     .await?;
     app.set_letter_template(&admin, pipeline::DEFAULT_LETTER_TEMPLATE, "Barton & Okafor LLP").await?;
-    // A former client: Globex's matter is closed, so a new party under a variant of its name is a
-    // Rule 1.9 question.
-    let globex = app
-        .create_client(&admin, None, "Globex Corporation", ContactKind::Organization, "GLOBEX")
-        .await?;
-    let old = app
-        .create_matter(
-            &alice,
-            &crate::MatterForm {
-                client_id: globex.id.to_string(),
-                title: "Globex supply contract review".into(),
-                practice_area: "Commercial".into(),
-                responsible_attorney: firm.users[1].id.to_string(),
-                opened_on: "2024-03-01".into(),
-                ..Default::default()
+    // Former clients from before lawdesk (the demo adds no matters): a check on a variant of
+    // their names is a Rule 1.9 question.
+    let history = [
+        ("Globex Corporation", ContactKind::Organization, "Globex Intl.", "2019-044", "Globex supply contract review", "2021-06-30"),
+        ("William Hartley", ContactKind::Person, "", "2018-112", "Hartley employment dispute", "2019-02-15"),
+    ];
+    for (name, kind, alias, number, title, closed) in history {
+        app.add_history_party(
+            &admin,
+            &HistoryForm {
+                name: name.into(),
+                kind: kind.as_str().into(),
+                aliases: alias.into(),
+                role: PartyRole::Client.as_str().into(),
+                matter_ref: number.into(),
+                matter_title: title.into(),
+                closed_on: closed.into(),
             },
         )
         .await?;
-    app.set_matter_status(&alice, old.id, MatterStatus::Closed).await?;
+    }
     let now = app.now();
     let leads = [
         ("Hank Scorpio", "Our former supplier Globex Corp. stopped deliveries.", "Globex Corp.", LeadStage::New),
@@ -1387,11 +1501,56 @@ mod tests {
             client_contacts: vec![id(1), id(3), id(6)],
             relationships: vec![(id(4), RelationshipKind::SubsidiaryOf, id(1))],
             leads: vec![],
+            history: vec![store::intake::HistoryParty {
+                id: id(700),
+                name: "William Hartley".into(),
+                kind: ContactKind::Person,
+                aliases: vec![],
+                role: PartyRole::Client,
+                matter_ref: "2018-112".into(),
+                matter_title: "Hartley employment dispute".into(),
+                closed_on: chrono::NaiveDate::from_ymd_opt(2019, 2, 15),
+                created_at: Utc::now(),
+            }],
         }
     }
 
     fn kinds(r: &ConflictResult) -> Vec<&str> {
         r.groups.iter().map(|g| g.kind.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn the_cached_index_follows_every_indexed_change_and_only_those() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::new(store::Store::open_sqlite(dir.path()).await.unwrap());
+        let firm = app.load_demo().await.unwrap();
+        let admin = app.store.user_for_sign_in("admin@demo.lawdesk").await.unwrap().unwrap().user;
+        let admin = crate::auth::actor_of(&admin);
+        let first = app.conflict_index().await.unwrap();
+        assert!(Arc::ptr_eq(&first, &app.conflict_index().await.unwrap()), "unchanged: reused");
+        let (matters, _) = app.list_matters(&admin, &Default::default(), Page::default()).await.unwrap();
+        let acme = matters.iter().find(|m| m.client_name.starts_with("Acme")).unwrap().matter.id;
+        app.matter(&admin, acme).await.unwrap(); // audited as a view, indexes nothing
+        app.run_conflict_check(&admin, &["Initech".into()]).await.unwrap();
+        assert!(Arc::ptr_eq(&first, &app.conflict_index().await.unwrap()), "views and reports do not rebuild");
+        let names = |n: &str| vec![n.to_owned()];
+        assert_eq!(app.conflict_check(&admin, &names("Zanzibar Traders")).await.unwrap().hit_count(), 0);
+        let form = crate::ContactForm { kind: "organization".into(), name: "Zanzibar Trading Co.".into(), former_names: "Old Spice Traders".into(), ..Default::default() };
+        app.create_contact(&admin, &form).await.unwrap();
+        let r = app.conflict_check(&admin, &names("Old Spice Traders Ltd")).await.unwrap();
+        assert_eq!(r.groups[0].hits[0].party, "Zanzibar Trading Co.", "a former name is found at once");
+        // Closing the matter turns Acme from a current into a former client.
+        assert_eq!(app.conflict_check(&admin, &names("Acme Holdings")).await.unwrap().groups[0].kind, "direct_adversity");
+        app.set_matter_status(&admin, acme, MatterStatus::Closed).await.unwrap();
+        let r = app.conflict_check(&admin, &names("Acme Holdings")).await.unwrap();
+        assert_eq!(r.groups[0].kind, "former_client");
+        // Another database in the same process has an index of its own.
+        let other_dir = tempfile::tempdir().unwrap();
+        let other = App::new(store::Store::open_sqlite(other_dir.path()).await.unwrap());
+        other.bootstrap_admin("boss@other.test").await.unwrap();
+        assert!(other.conflict_index().await.unwrap().is_empty());
+        assert!(!app.conflict_index().await.unwrap().is_empty());
+        assert_eq!(firm.matters, 3, "the demo adds no matters");
     }
 
     #[test]
@@ -1407,6 +1566,12 @@ mod tests {
         assert_eq!(kinds(&r), ["direct_adversity", "related_organization"]);
         assert_eq!(r.groups[1].hits[0].party, "Acme Logistics LLC");
         assert_eq!(r.groups[1].hits[0].via.as_deref(), Some("Acme Holdings, Inc."));
+        // A former client from before lawdesk, under a nickname: no link, the old file number.
+        let r = idx.check(&["Bill Hartley".into()], &Exclusions::default());
+        assert_eq!(kinds(&r), ["former_client"]);
+        let hit = &r.groups[0].hits[0];
+        assert_eq!((hit.matter_id, hit.matter_number.as_str()), (None, "2018-112 (before lawdesk)"));
+        assert!(hit.rules.iter().any(|x| x == "nickname"), "{:?}", hit.rules);
         // A client without matters is a current client.
         let r = idx.check(&["Umbrella Corporation".into()], &Exclusions::default());
         assert_eq!(r.groups[0].hits[0].role, "Client");

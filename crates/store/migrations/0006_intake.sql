@@ -54,3 +54,17 @@ CREATE TABLE conflict_reports (
 CREATE INDEX conflict_reports_matter ON conflict_reports(matter_id);
 CREATE INDEX conflict_reports_lead ON conflict_reports(lead_id);
 CREATE INDEX conflict_reports_ran_at ON conflict_reports(ran_at);
+
+-- Former matters from before lawdesk (the firm's previous conflicts system or closed paper
+-- files): conflict checks must find them even though no matter record exists here.
+CREATE TABLE conflict_history (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    aliases TEXT NOT NULL,
+    role TEXT NOT NULL,
+    matter_ref TEXT NOT NULL,
+    matter_title TEXT NOT NULL,
+    closed_on TEXT,
+    created_at TEXT NOT NULL
+);

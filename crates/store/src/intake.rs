@@ -13,7 +13,7 @@ use domain::{ContactKind, Id, MatterStatus, PartyRole, RelationshipKind};
 use sqlx::any::AnyRow;
 
 /// Tables this module owns, parents first; backup and restore copy them.
-pub(crate) const TABLES: &[&str] = &["intake_forms", "leads", "conflict_reports"];
+pub(crate) const TABLES: &[&str] = &["intake_forms", "leads", "conflict_reports", "conflict_history"];
 
 /// The configuration of one practice area's public intake form.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -116,6 +116,22 @@ pub struct SourceParty {
     pub role: PartyRole,
 }
 
+/// A party of a matter the firm handled before lawdesk (from its previous conflicts system).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HistoryParty {
+    pub id: Id,
+    pub name: String,
+    pub kind: ContactKind,
+    pub aliases: Vec<String>,
+    pub role: PartyRole,
+    /// The old file or matter number.
+    pub matter_ref: String,
+    pub matter_title: String,
+    /// None while the old matter is still open.
+    pub closed_on: Option<chrono::NaiveDate>,
+    pub created_at: DateTime<Utc>,
+}
+
 /// Everything a conflict index is built from, read in one snapshot.
 #[derive(Debug, Clone, Default)]
 pub struct ConflictSources {
@@ -125,6 +141,7 @@ pub struct ConflictSources {
     pub client_contacts: Vec<Id>,
     pub relationships: Vec<(Id, RelationshipKind, Id)>,
     pub leads: Vec<LeadRow>,
+    pub history: Vec<HistoryParty>,
 }
 
 /// Where the audit log stands: its last sequence number and hash.
@@ -499,8 +516,49 @@ impl Store {
             .iter()
             .map(lead_from_row)
             .collect::<Result<Vec<_>>>()?;
+        let history = sqlx::query("SELECT * FROM conflict_history ORDER BY id")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(HistoryParty {
+                    id: r.id("id")?,
+                    name: r.text("name")?,
+                    kind: ContactKind::parse(&r.text("kind")?)?,
+                    aliases: r.strings("aliases")?,
+                    role: PartyRole::parse(&r.text("role")?)?,
+                    matter_ref: r.text("matter_ref")?,
+                    matter_title: r.text("matter_title")?,
+                    closed_on: r.opt_text("closed_on")?.as_deref().map(crate::sql::parse_date).transpose()?,
+                    created_at: r.time("created_at")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         tx.commit().await?;
-        Ok(ConflictSources { contacts, parties, client_contacts, relationships, leads })
+        Ok(ConflictSources { contacts, parties, client_contacts, relationships, leads, history })
+    }
+
+    /// Records a party of a pre-lawdesk matter (audited like every change).
+    pub async fn add_history_party(&self, p: &HistoryParty, audit: AuditEvent) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query(
+            "INSERT INTO conflict_history (id, name, kind, aliases, role, matter_ref, matter_title, closed_on, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(p.id.to_string())
+        .bind(&p.name)
+        .bind(p.kind.as_str())
+        .bind(json_text(&p.aliases))
+        .bind(p.role.as_str())
+        .bind(&p.matter_ref)
+        .bind(&p.matter_title)
+        .bind(p.closed_on.map(|d| d.to_string()))
+        .bind(ts(p.created_at))
+        .execute(&mut *tx)
+        .await?;
+        append(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The audit log's head: every change to the firm's data moves it.

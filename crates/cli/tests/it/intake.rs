@@ -13,7 +13,7 @@ fn conflicts_check_prints_grouped_results_from_the_stored_firm() {
     let former = out.find("Former clients").expect("a 1.9 group");
     let related = out.find("Related organizations").expect("the subsidiary");
     assert!(direct < former && former < related, "groups in rule order:\n{out}");
-    assert!(out.contains("Model Rule 1.9") && out.contains("2024-0001 Globex supply contract review (closed)"), "{out}");
+    assert!(out.contains("Model Rule 1.9") && out.contains("2019-044 (before lawdesk) Globex supply contract review (closed)"), "{out}");
     assert!(out.contains("Acme Logistics LLC") && out.contains("related to Acme Holdings, Inc."), "{out}");
     // Walls apply on the command line too: ben sees the Harbor County hit, not its matter.
     let (ok, out) = lawdesk(dir.path(), &["conflicts", "check", "--as", "ben@demo.lawdesk", "Harbor County"]);

@@ -370,7 +370,7 @@ async fn browser_intake_from_public_form_to_matter() {
     let Some(b) = Browser::start().await else { return };
     let c = &b.c;
     b.goto(&format!("/intake/form/{AREA}")).await;
-    c.find(Locator::Id("name")).await.unwrap().send_keys("Bill Lumbergh").await.unwrap();
+    c.find(Locator::Id("name")).await.unwrap().send_keys("Bill Hartley").await.unwrap();
     c.find(Locator::Id("email")).await.unwrap().send_keys("bill@example.com").await.unwrap();
     c.find(Locator::Id("adverse_parties")).await.unwrap().send_keys("Globex Corp").await.unwrap();
     c.find(Locator::Id("description")).await.unwrap().send_keys("Globex stopped paying our invoices.").await.unwrap();
@@ -383,10 +383,12 @@ async fn browser_intake_from_public_form_to_matter() {
 
     b.sign_in("alice").await;
     b.goto("/intake").await;
-    c.find(Locator::XPath("//section[@id='stage-new']//a[contains(., 'Bill Lumbergh')]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::XPath("//section[@id='stage-new']//a[contains(., 'Bill Hartley')]")).await.unwrap().click().await.unwrap();
     c.find(Locator::Id("run-check")).await.unwrap().click().await.unwrap();
     let group = c.wait().for_element(Locator::Id("group-former_client")).await.unwrap();
     let text = group.text().await.unwrap();
+    // Both former clients: the prospective client under a nickname, the other side under a suffix.
+    assert!(text.contains("William Hartley") && text.contains("nickname"), "{text}");
     assert!(text.contains("Globex Corporation") && text.contains("1.9"), "{text}");
     c.find(Locator::Id("decision-cleared")).await.unwrap().click().await.unwrap();
     c.find(Locator::Id("note")).await.unwrap().send_keys("Closed 2024 matter, unrelated.").await.unwrap();
@@ -399,13 +401,13 @@ async fn browser_intake_from_public_form_to_matter() {
     c.wait().for_element(Locator::Id("convert")).await.unwrap();
     let code = c.find(Locator::Id("code")).await.unwrap();
     code.clear().await.unwrap();
-    code.send_keys("LUMBERGH").await.unwrap();
+    code.send_keys("HARTLEY").await.unwrap();
     c.find(Locator::Id("convert")).await.unwrap().click().await.unwrap();
-    if c.wait().for_element(Locator::XPath("//h1[contains(., 'Bill Lumbergh')]")).await.is_err() {
+    if c.wait().for_element(Locator::XPath("//h1[contains(., 'Bill Hartley')]")).await.is_err() {
         panic!("no matter page; the browser shows:\n{}", c.source().await.unwrap_or_default());
     }
     let parties = c.find(Locator::Id("parties")).await.unwrap().text().await.unwrap();
-    assert!(parties.contains("Globex Corp") && parties.contains("Bill Lumbergh"), "{parties}");
+    assert!(parties.contains("Globex Corp") && parties.contains("Bill Hartley"), "{parties}");
     // htmx loads the matter's conflict status.
     let summary = c.wait().for_element(Locator::Css("p.conflict-summary")).await.unwrap().text().await.unwrap();
     assert!(summary.contains("conflict check:") && summary.contains("pending decision"), "{summary}");
