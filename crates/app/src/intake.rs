@@ -8,17 +8,19 @@
 
 use crate::{App, AppError, Result};
 use chrono::{DateTime, Duration, Utc};
-use domain::{Action, Actor, ContactKind, Id, Matter, MatterStatus, PartyRole, RelationshipKind, Role};
+use domain::{
+    Action, Actor, ContactKind, Id, Matter, MatterStatus, PartyRole, RelationshipKind, Role,
+};
 use intake::pipeline::{self, FormField, LeadStage, SpamVerdict};
+/// The pipeline vocabulary the web layer renders.
+pub use intake::pipeline::{
+    FieldKind, FormField as IntakeField, LETTER_PLACEHOLDERS, LeadStage as Stage, format_fields,
+};
 use intake::{ConflictIndex, ConflictKind, MatterId, NameKind, PartyId, PartyRecord};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, LazyLock, Mutex};
 use store::Page;
-/// The pipeline vocabulary the web layer renders.
-pub use intake::pipeline::{
-    FieldKind, FormField as IntakeField, LETTER_PLACEHOLDERS, LeadStage as Stage, format_fields,
-};
 use store::intake::{
     AuditPosition, ConflictDecision, ConflictReportRow, ConflictSources, IntakeFormRow, LeadRow,
     ReportFilter,
@@ -115,15 +117,14 @@ pub struct ConflictSummary {
 }
 
 /// The reviewer's decisions.
-pub const DECISIONS: [(&str, &str); 3] = [
-    ("cleared", "Cleared"),
-    ("waived", "Waived with informed consent"),
-    ("declined", "Declined"),
-];
+pub const DECISIONS: [(&str, &str); 3] =
+    [("cleared", "Cleared"), ("waived", "Waived with informed consent"), ("declined", "Declined")];
 
 fn kind_id(kind: ConflictKind) -> (&'static str, &'static str) {
     match kind {
-        ConflictKind::DirectAdversity => ("direct_adversity", "Direct adversity (current clients and adverse parties)"),
+        ConflictKind::DirectAdversity => {
+            ("direct_adversity", "Direct adversity (current clients and adverse parties)")
+        }
         ConflictKind::FormerClient => ("former_client", "Former clients"),
         ConflictKind::Imputed => ("imputed", "Imputed conflicts"),
         ConflictKind::ProspectiveClient => ("prospective_client", "Prospective clients"),
@@ -137,16 +138,26 @@ fn kind_id(kind: ConflictKind) -> (&'static str, &'static str) {
 /// What a `PartyId` of the index stands for.
 #[derive(Debug, Clone)]
 enum PartyRef {
-    Contact { id: Id, name: String },
-    Lead { id: Id, name: String },
+    Contact {
+        id: Id,
+        name: String,
+    },
+    Lead {
+        id: Id,
+        name: String,
+    },
     /// A party of a matter from before lawdesk.
-    History { name: String },
+    History {
+        name: String,
+    },
 }
 
 impl PartyRef {
     fn name(&self) -> &str {
         match self {
-            PartyRef::Contact { name, .. } | PartyRef::Lead { name, .. } | PartyRef::History { name } => name,
+            PartyRef::Contact { name, .. }
+            | PartyRef::Lead { name, .. }
+            | PartyRef::History { name } => name,
         }
     }
 }
@@ -202,7 +213,9 @@ pub fn build_index(src: ConflictSources) -> Result<FirmIndex> {
     for (from, kind, to) in &src.relationships {
         if matches!(
             kind,
-            RelationshipKind::ParentOf | RelationshipKind::SubsidiaryOf | RelationshipKind::AffiliateOf
+            RelationshipKind::ParentOf
+                | RelationshipKind::SubsidiaryOf
+                | RelationshipKind::AffiliateOf
         ) {
             related.entry(*from).or_default().push(*to);
         }
@@ -217,8 +230,10 @@ pub fn build_index(src: ConflictSources) -> Result<FirmIndex> {
     let mut usable = Vec::new();
     for c in &src.contacts {
         let kind = name_kind(c.kind);
-        let mut names: Vec<&String> =
-            std::iter::once(&c.name).chain(&c.other_names).filter(|n| searchable(n, kind)).collect();
+        let mut names: Vec<&String> = std::iter::once(&c.name)
+            .chain(&c.other_names)
+            .filter(|n| searchable(n, kind))
+            .collect();
         for n in std::iter::once(&c.name).chain(&c.other_names) {
             if !searchable(n, kind) {
                 unindexed.push(n.clone());
@@ -318,8 +333,11 @@ pub fn build_index(src: ConflictSources) -> Result<FirmIndex> {
     }
     for h in &src.history {
         let kind = name_kind(h.kind);
-        let mut names: Vec<String> =
-            std::iter::once(&h.name).chain(&h.aliases).filter(|n| searchable(n, kind)).cloned().collect();
+        let mut names: Vec<String> = std::iter::once(&h.name)
+            .chain(&h.aliases)
+            .filter(|n| searchable(n, kind))
+            .cloned()
+            .collect();
         if names.is_empty() {
             unindexed.push(h.name.clone());
             continue;
@@ -393,8 +411,8 @@ impl FirmIndex {
             for group in &report.groups {
                 for hit in &group.hits {
                     let party = &self.parties[hit.party_id.0 as usize];
-                    let matter = (hit.matter_id.0 > 0)
-                        .then(|| &self.matters[hit.matter_id.0 as usize - 1]);
+                    let matter =
+                        (hit.matter_id.0 > 0).then(|| &self.matters[hit.matter_id.0 as usize - 1]);
                     let role = self
                         .roles
                         .get(&(hit.party_id.0, hit.matter_id.0))
@@ -555,9 +573,13 @@ impl App {
             // Same history (the remembered entry is still there, unchanged) and nothing indexed
             // changed since: move the mark forward and keep the index.
             let same_history = at.seq <= position.seq
-                && (at.seq == 0 || self.store.audit_hash_at(at.seq).await? == Some(at.hash.clone()));
+                && (at.seq == 0
+                    || self.store.audit_hash_at(at.seq).await? == Some(at.hash.clone()));
             if same_history
-                && self.store.audit_changes_since(at.seq, INDEXED_ENTITIES, NON_INDEX_ACTIONS).await?
+                && self
+                    .store
+                    .audit_changes_since(at.seq, INDEXED_ENTITIES, NON_INDEX_ACTIONS)
+                    .await?
                     == 0
             {
                 let mut map = INDEXES.lock().expect("index cache lock is never poisoned");
@@ -721,7 +743,11 @@ impl App {
         let mut result: ConflictResult = serde_json::from_str(&row.hits)
             .map_err(|e| AppError::Internal(format!("stored report {id}: {e}")))?;
         self.screen(actor, &mut result).await?;
-        Ok(ConflictReportView { may_decide: may_decide(actor) && row.decision.is_none(), row, result })
+        Ok(ConflictReportView {
+            may_decide: may_decide(actor) && row.decision.is_none(),
+            row,
+            result,
+        })
     }
 
     /// Saved reports, newest first (reports on matters the actor is walled off are left out).
@@ -754,7 +780,8 @@ impl App {
         let filter = ReportFilter { matter_id: Some(matter), ..Default::default() };
         let (rows, _) = self.store.list_conflict_reports(&filter, Page::new(1, 50)).await?;
         // Pending reports first: one open question outweighs any number of answered ones.
-        let pending: Vec<&ConflictReportRow> = rows.iter().filter(|r| r.decision.is_none()).collect();
+        let pending: Vec<&ConflictReportRow> =
+            rows.iter().filter(|r| r.decision.is_none()).collect();
         let latest = pending.first().copied().or(rows.first());
         Ok(latest.map(|r| ConflictSummary {
             report_id: r.id,
@@ -832,15 +859,20 @@ impl App {
             decided_at: self.now(),
             document,
         };
-        let ev = self.event(actor, "conflict.decision", "conflict_report", id).with(serde_json::json!({
-            "decision": decision, "note": note, "hits": row.hit_count,
-            "document": d.document.as_ref().map(|(n, _)| n.clone()),
-        }));
+        let ev =
+            self.event(actor, "conflict.decision", "conflict_report", id).with(serde_json::json!({
+                "decision": decision, "note": note, "hits": row.hit_count,
+                "document": d.document.as_ref().map(|(n, _)| n.clone()),
+            }));
         Ok(self.store.decide_conflict_report(id, &d, ev).await?)
     }
 
     /// The waiver's consent document.
-    pub async fn conflict_document(&self, actor: &Actor, id: Id) -> Result<(String, &'static str, Vec<u8>)> {
+    pub async fn conflict_document(
+        &self,
+        actor: &Actor,
+        id: Id,
+    ) -> Result<(String, &'static str, Vec<u8>)> {
         let row = self.store.conflict_report(id).await?;
         self.report_visible(actor, &row).await?;
         let (Some(sha), Some(name)) = (row.blob_sha256, row.document_name) else {
@@ -858,10 +890,12 @@ impl App {
         let closed_on = if f.closed_on.trim().is_empty() {
             None
         } else {
-            Some(chrono::NaiveDate::parse_from_str(f.closed_on.trim(), "%Y-%m-%d").map_err(|_| AppError::Invalid {
-                field: "closed_on".into(),
-                message: "use a date like 2021-06-30".into(),
-            })?)
+            Some(chrono::NaiveDate::parse_from_str(f.closed_on.trim(), "%Y-%m-%d").map_err(
+                |_| AppError::Invalid {
+                    field: "closed_on".into(),
+                    message: "use a date like 2021-06-30".into(),
+                },
+            )?)
         };
         let p = store::intake::HistoryParty {
             id: Id::new_at(self.now()),
@@ -875,11 +909,16 @@ impl App {
             created_at: self.now(),
         };
         if !searchable(&p.name, name_kind(p.kind)) {
-            return Err(AppError::Invalid { field: "name".into(), message: "a name needs letters or digits".into() });
+            return Err(AppError::Invalid {
+                field: "name".into(),
+                message: "a name needs letters or digits".into(),
+            });
         }
-        let ev = self.event(actor, "conflict_history.add", "conflict_history", p.id).with(serde_json::json!({
-            "name": p.name, "role": p.role.as_str(), "matter": p.matter_ref,
-        }));
+        let ev = self.event(actor, "conflict_history.add", "conflict_history", p.id).with(
+            serde_json::json!({
+                "name": p.name, "role": p.role.as_str(), "matter": p.matter_ref,
+            }),
+        );
         self.store.add_history_party(&p, ev).await?;
         Ok(p.id)
     }
@@ -888,7 +927,11 @@ impl App {
 
     /// The public form of a practice area (no account needed), with a fresh signed timestamp.
     pub async fn public_intake_form(&self, practice_area: &str) -> Result<PublicForm> {
-        let row = self.store.intake_form(practice_area).await?.ok_or(AppError::NotFound("intake form"))?;
+        let row = self
+            .store
+            .intake_form(practice_area)
+            .await?
+            .ok_or(AppError::NotFound("intake form"))?;
         let fields: Vec<FormField> = serde_json::from_str(&row.fields)
             .map_err(|e| AppError::Internal(format!("intake form {practice_area}: {e}")))?;
         let secret = self.form_secret().await?;
@@ -902,7 +945,11 @@ impl App {
 
     /// A token as if the form had been served at `issued` (tests and the e2e flow use it to skip
     /// the minimum fill time without sleeping).
-    pub async fn intake_form_token(&self, practice_area: &str, issued: DateTime<Utc>) -> Result<String> {
+    pub async fn intake_form_token(
+        &self,
+        practice_area: &str,
+        issued: DateTime<Utc>,
+    ) -> Result<String> {
         let secret = self.form_secret().await?;
         Ok(pipeline::form_token(&secret, practice_area, issued.timestamp()))
     }
@@ -912,7 +959,13 @@ impl App {
             return Ok(s.into_bytes());
         }
         let secret = hex::encode(rand::random::<[u8; 32]>());
-        let ev = store::AuditEvent::new(self.now(), None, "settings.intake_form_secret", "settings", FORM_SECRET_KEY);
+        let ev = store::AuditEvent::new(
+            self.now(),
+            None,
+            "settings.intake_form_secret",
+            "settings",
+            FORM_SECRET_KEY,
+        );
         self.store.set_setting(FORM_SECRET_KEY, &secret, ev).await?;
         // Two first requests may race; whichever secret was stored last is the one to use.
         Ok(self.store.setting(FORM_SECRET_KEY).await?.unwrap_or(secret).into_bytes())
@@ -939,7 +992,8 @@ impl App {
         {
             return Err(AppError::Invalid {
                 field: "practice_area".into(),
-                message: "use lowercase letters, digits and hyphens (it is part of the address)".into(),
+                message: "use lowercase letters, digits and hyphens (it is part of the address)"
+                    .into(),
             });
         }
         let title = domain::validate::required("title", title, 200)?;
@@ -951,9 +1005,10 @@ impl App {
             fields: serde_json::to_string(&fields).expect("form fields serialize"),
             updated_at: self.now(),
         };
-        let ev = self.event(actor, "intake.form_update", "intake_form", &area).with(serde_json::json!({
-            "title": row.title, "fields": fields.len(),
-        }));
+        let ev =
+            self.event(actor, "intake.form_update", "intake_form", &area).with(serde_json::json!({
+                "title": row.title, "fields": fields.len(),
+            }));
         Ok(self.store.put_intake_form(&row, ev).await?)
     }
 
@@ -964,11 +1019,17 @@ impl App {
             .setting(LETTER_TEMPLATE_KEY)
             .await?
             .unwrap_or_else(|| pipeline::DEFAULT_LETTER_TEMPLATE.to_owned());
-        let firm = self.store.setting(FIRM_NAME_KEY).await?.unwrap_or_else(|| "our firm".to_owned());
+        let firm =
+            self.store.setting(FIRM_NAME_KEY).await?.unwrap_or_else(|| "our firm".to_owned());
         Ok((template, firm))
     }
 
-    pub async fn set_letter_template(&self, actor: &Actor, template: &str, firm: &str) -> Result<()> {
+    pub async fn set_letter_template(
+        &self,
+        actor: &Actor,
+        template: &str,
+        firm: &str,
+    ) -> Result<()> {
         self.require(actor, Action::ManageUsers)?;
         pipeline::check_letter_template(template)
             .map_err(|message| AppError::Invalid { field: "template".into(), message })?;
@@ -993,7 +1054,13 @@ impl App {
         let form = self.public_intake_form(practice_area).await?;
         let now = self.now();
         let secret = self.form_secret().await?;
-        match pipeline::check_submission(&secret, &form.practice_area, &f.token, &f.website, now.timestamp()) {
+        match pipeline::check_submission(
+            &secret,
+            &form.practice_area,
+            &f.token,
+            &f.website,
+            now.timestamp(),
+        ) {
             Ok(()) => {}
             Err(SpamVerdict::Honeypot) => return Ok(None),
             Err(SpamVerdict::TooFast) => {
@@ -1025,7 +1092,10 @@ impl App {
         let mut field = |name: &str, r: std::result::Result<String, domain::DomainError>| match r {
             Ok(v) => v,
             Err(e) => {
-                errors.push((name.to_owned(), e.to_string().split_once(": ").map(|(_, m)| m.to_owned()).unwrap_or_default()));
+                errors.push((
+                    name.to_owned(),
+                    e.to_string().split_once(": ").map(|(_, m)| m.to_owned()).unwrap_or_default(),
+                ));
                 String::new()
             }
         };
@@ -1039,7 +1109,8 @@ impl App {
             },
         );
         let phone = field("phone", domain::validate::optional("phone", &f.phone, 60));
-        let description = field("description", domain::validate::required("description", &f.description, 10_000));
+        let description =
+            field("description", domain::validate::required("description", &f.description, 10_000));
         if email.is_empty() && phone.is_empty() && !errors.iter().any(|(n, _)| n == "email") {
             errors.push(("email".into(), "leave an email address or a phone number".into()));
         }
@@ -1079,8 +1150,9 @@ impl App {
             updated_at: now,
         };
         // The public has no user id; the audit entry records where the lead came from instead.
-        let ev = store::AuditEvent::new(now, None, "lead.create", "lead", lead.id)
-            .with(serde_json::json!({"practice_area": lead.practice_area, "source": "public_form"}));
+        let ev = store::AuditEvent::new(now, None, "lead.create", "lead", lead.id).with(
+            serde_json::json!({"practice_area": lead.practice_area, "source": "public_form"}),
+        );
         self.store.create_lead(&lead, ev).await?;
         Ok(Some(Ok(lead.id)))
     }
@@ -1096,7 +1168,12 @@ impl App {
         Ok(board)
     }
 
-    pub async fn list_leads(&self, actor: &Actor, stage: Option<LeadStage>, page: Page) -> Result<(Vec<LeadRow>, bool)> {
+    pub async fn list_leads(
+        &self,
+        actor: &Actor,
+        stage: Option<LeadStage>,
+        page: Page,
+    ) -> Result<(Vec<LeadRow>, bool)> {
         self.require_check(actor)?;
         Ok(self.store.list_leads(stage.map(LeadStage::as_str), page).await?)
     }
@@ -1108,7 +1185,9 @@ impl App {
         let stage = stage_of(&lead)?;
         let filter = ReportFilter { lead_id: Some(id), ..Default::default() };
         let (reports, _) = self.store.list_conflict_reports(&filter, Page::new(1, 50)).await?;
-        let cleared = reports.first().is_some_and(|r| matches!(r.decision.as_deref(), Some("cleared" | "waived")));
+        let cleared = reports
+            .first()
+            .is_some_and(|r| matches!(r.decision.as_deref(), Some("cleared" | "waived")));
         Ok(LeadView {
             may_convert: stage.may_convert() && cleared,
             moves: stage.moves().to_vec(),
@@ -1118,7 +1197,13 @@ impl App {
         })
     }
 
-    async fn write_lead(&self, actor: &Actor, lead: &LeadRow, from: LeadStage, action: &str) -> Result<()> {
+    async fn write_lead(
+        &self,
+        actor: &Actor,
+        lead: &LeadRow,
+        from: LeadStage,
+        action: &str,
+    ) -> Result<()> {
         let ev = self.event(actor, action, "lead", lead.id).with(serde_json::json!({
             "from": from.as_str(), "to": lead.stage,
         }));
@@ -1172,7 +1257,10 @@ impl App {
         let mut lead = self.store.lead(id).await?;
         let from = stage_of(&lead)?;
         if from.is_final() {
-            return Err(AppError::Conflict(format!("the lead is {} already", from.label().to_lowercase())));
+            return Err(AppError::Conflict(format!(
+                "the lead is {} already",
+                from.label().to_lowercase()
+            )));
         }
         let report = self.check_lead_names(actor, &lead).await?;
         if from == LeadStage::New {
@@ -1198,7 +1286,8 @@ impl App {
         let view = self.lead(actor, id).await?;
         if !view.may_convert {
             return Err(AppError::Conflict(
-                "convert a lead after its consultation and a cleared or waived conflict check".into(),
+                "convert a lead after its consultation and a cleared or waived conflict check"
+                    .into(),
             ));
         }
         let mut lead = view.lead;
@@ -1213,7 +1302,10 @@ impl App {
         // Validate the code before creating anything, so a bad code leaves no stray contact.
         let code = domain::validate::required("code", client_code, 20)?.to_uppercase();
         if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(AppError::Invalid { field: "code".into(), message: "use letters, digits and hyphens".into() });
+            return Err(AppError::Invalid {
+                field: "code".into(),
+                message: "use letters, digits and hyphens".into(),
+            });
         }
         // Engaged first: from here on the lead is a client, not a prospective client, so the
         // automatic checks of the new matter do not report the lead against itself.
@@ -1244,7 +1336,8 @@ impl App {
         responsible_attorney: &str,
     ) -> Result<Matter> {
         let (contact, _) = self.create_contact(actor, contact_form).await?;
-        let client = self.create_client(actor, Some(contact.id), &lead.name, lead.kind, code).await?;
+        let client =
+            self.create_client(actor, Some(contact.id), &lead.name, lead.kind, code).await?;
         let title: String = format!("{} – {}", lead.name, lead.practice_area.replace('-', " "))
             .chars()
             .take(300)
@@ -1263,8 +1356,15 @@ impl App {
             )
             .await?;
         for adverse in &lead.adverse_parties {
-            self.add_party(actor, matter.id, None, adverse, ContactKind::Organization, PartyRole::AdverseParty)
-                .await?;
+            self.add_party(
+                actor,
+                matter.id,
+                None,
+                adverse,
+                ContactKind::Organization,
+                PartyRole::AdverseParty,
+            )
+            .await?;
         }
         lead.client_id = Some(client.id);
         lead.matter_id = Some(matter.id);
@@ -1278,28 +1378,34 @@ impl App {
 }
 
 fn stage_of(lead: &LeadRow) -> Result<LeadStage> {
-    LeadStage::parse(&lead.stage)
-        .ok_or_else(|| AppError::Internal(format!("lead {} has unknown stage {:?}", lead.id, lead.stage)))
+    LeadStage::parse(&lead.stage).ok_or_else(|| {
+        AppError::Internal(format!("lead {} has unknown stage {:?}", lead.id, lead.stage))
+    })
 }
 
 fn clean_names(names: &[String]) -> Result<Vec<String>> {
-    let names: Vec<String> = names
-        .iter()
-        .map(|n| n.trim().to_owned())
-        .filter(|n| !n.is_empty())
-        .take(50)
-        .collect();
+    let names: Vec<String> =
+        names.iter().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).take(50).collect();
     if names.is_empty() {
-        return Err(AppError::Invalid { field: "name".into(), message: "enter a name to check".into() });
+        return Err(AppError::Invalid {
+            field: "name".into(),
+            message: "enter a name to check".into(),
+        });
     }
     if let Some(long) = names.iter().find(|n| n.chars().count() > 300) {
         return Err(AppError::Invalid {
             field: "name".into(),
-            message: format!("use at most 300 characters per name ({}…)", long.chars().take(20).collect::<String>()),
+            message: format!(
+                "use at most 300 characters per name ({}…)",
+                long.chars().take(20).collect::<String>()
+            ),
         });
     }
     if names.iter().all(|n| !searchable(n, NameKind::Unknown)) {
-        return Err(AppError::Invalid { field: "name".into(), message: "a name needs letters or digits".into() });
+        return Err(AppError::Invalid {
+            field: "name".into(),
+            message: "a name needs letters or digits".into(),
+        });
     }
     Ok(names)
 }
@@ -1390,12 +1496,27 @@ pub(crate) async fn demo(app: &App, firm: &crate::demo::DemoFirm) -> Result<()> 
         "family | Who should the plan provide for? | textarea | required\nurgency | How soon do you need it? | select | optional | weeks; months; no rush",
     )
     .await?;
-    app.set_letter_template(&admin, pipeline::DEFAULT_LETTER_TEMPLATE, "Barton & Okafor LLP").await?;
+    app.set_letter_template(&admin, pipeline::DEFAULT_LETTER_TEMPLATE, "Barton & Okafor LLP")
+        .await?;
     // Former clients from before lawdesk (the demo adds no matters): a check on a variant of
     // their names is a Rule 1.9 question.
     let history = [
-        ("Globex Corporation", ContactKind::Organization, "Globex Intl.", "2019-044", "Globex supply contract review", "2021-06-30"),
-        ("William Hartley", ContactKind::Person, "", "2018-112", "Hartley employment dispute", "2019-02-15"),
+        (
+            "Globex Corporation",
+            ContactKind::Organization,
+            "Globex Intl.",
+            "2019-044",
+            "Globex supply contract review",
+            "2021-06-30",
+        ),
+        (
+            "William Hartley",
+            ContactKind::Person,
+            "",
+            "2018-112",
+            "Hartley employment dispute",
+            "2019-02-15",
+        ),
     ];
     for (name, kind, alias, number, title, closed) in history {
         app.add_history_party(
@@ -1414,18 +1535,41 @@ pub(crate) async fn demo(app: &App, firm: &crate::demo::DemoFirm) -> Result<()> 
     }
     let now = app.now();
     let leads = [
-        ("Hank Scorpio", "Our former supplier Globex Corp. stopped deliveries.", "Globex Corp.", LeadStage::New),
-        ("Initech Corp.", "We need counsel in a contract dispute.", "Acme Holdings, Inc.", LeadStage::ConflictCheck),
+        (
+            "Hank Scorpio",
+            "Our former supplier Globex Corp. stopped deliveries.",
+            "Globex Corp.",
+            LeadStage::New,
+        ),
+        (
+            "Initech Corp.",
+            "We need counsel in a contract dispute.",
+            "Acme Holdings, Inc.",
+            LeadStage::ConflictCheck,
+        ),
         ("Lena Okoro", "I want a trust for my two children.", "", LeadStage::Consultation),
-        ("Duff Brewing Co.", "A distributor owes us for three shipments.", "Moe's Tavern", LeadStage::Declined),
+        (
+            "Duff Brewing Co.",
+            "A distributor owes us for three shipments.",
+            "Moe's Tavern",
+            LeadStage::Declined,
+        ),
     ];
     for (name, description, adverse, stage) in leads {
         let lead = LeadRow {
             id: Id::new_at(app.now()),
-            practice_area: if name == "Lena Okoro" { "estates" } else { "business-litigation" }.into(),
+            practice_area: if name == "Lena Okoro" { "estates" } else { "business-litigation" }
+                .into(),
             name: name.into(),
-            kind: if name.contains(' ') && !name.contains('.') { ContactKind::Person } else { ContactKind::Organization },
-            email: format!("{}@example.com", name.split(' ').next().unwrap_or("lead").to_lowercase()),
+            kind: if name.contains(' ') && !name.contains('.') {
+                ContactKind::Person
+            } else {
+                ContactKind::Organization
+            },
+            email: format!(
+                "{}@example.com",
+                name.split(' ').next().unwrap_or("lead").to_lowercase()
+            ),
             phone: String::new(),
             description: description.into(),
             adverse_parties: if adverse.is_empty() { vec![] } else { vec![adverse.into()] },
@@ -1447,8 +1591,14 @@ pub(crate) async fn demo(app: &App, firm: &crate::demo::DemoFirm) -> Result<()> 
             }
             LeadStage::Consultation => {
                 let report = app.check_lead(&alice, lead.id).await?;
-                app.decide_conflict(&alice, report, "cleared", "No hits on the family or the trustees.", None)
-                    .await?;
+                app.decide_conflict(
+                    &alice,
+                    report,
+                    "cleared",
+                    "No hits on the family or the trustees.",
+                    None,
+                )
+                .await?;
                 app.move_lead(&alice, lead.id, LeadStage::Consultation).await?;
             }
             LeadStage::Declined => {
@@ -1528,19 +1678,37 @@ mod tests {
         let admin = crate::auth::actor_of(&admin);
         let first = app.conflict_index().await.unwrap();
         assert!(Arc::ptr_eq(&first, &app.conflict_index().await.unwrap()), "unchanged: reused");
-        let (matters, _) = app.list_matters(&admin, &Default::default(), Page::default()).await.unwrap();
+        let (matters, _) =
+            app.list_matters(&admin, &Default::default(), Page::default()).await.unwrap();
         let acme = matters.iter().find(|m| m.client_name.starts_with("Acme")).unwrap().matter.id;
         app.matter(&admin, acme).await.unwrap(); // audited as a view, indexes nothing
         app.run_conflict_check(&admin, &["Initech".into()]).await.unwrap();
-        assert!(Arc::ptr_eq(&first, &app.conflict_index().await.unwrap()), "views and reports do not rebuild");
+        assert!(
+            Arc::ptr_eq(&first, &app.conflict_index().await.unwrap()),
+            "views and reports do not rebuild"
+        );
         let names = |n: &str| vec![n.to_owned()];
-        assert_eq!(app.conflict_check(&admin, &names("Zanzibar Traders")).await.unwrap().hit_count(), 0);
-        let form = crate::ContactForm { kind: "organization".into(), name: "Zanzibar Trading Co.".into(), former_names: "Old Spice Traders".into(), ..Default::default() };
+        assert_eq!(
+            app.conflict_check(&admin, &names("Zanzibar Traders")).await.unwrap().hit_count(),
+            0
+        );
+        let form = crate::ContactForm {
+            kind: "organization".into(),
+            name: "Zanzibar Trading Co.".into(),
+            former_names: "Old Spice Traders".into(),
+            ..Default::default()
+        };
         app.create_contact(&admin, &form).await.unwrap();
         let r = app.conflict_check(&admin, &names("Old Spice Traders Ltd")).await.unwrap();
-        assert_eq!(r.groups[0].hits[0].party, "Zanzibar Trading Co.", "a former name is found at once");
+        assert_eq!(
+            r.groups[0].hits[0].party, "Zanzibar Trading Co.",
+            "a former name is found at once"
+        );
         // Closing the matter turns Acme from a current into a former client.
-        assert_eq!(app.conflict_check(&admin, &names("Acme Holdings")).await.unwrap().groups[0].kind, "direct_adversity");
+        assert_eq!(
+            app.conflict_check(&admin, &names("Acme Holdings")).await.unwrap().groups[0].kind,
+            "direct_adversity"
+        );
         app.set_matter_status(&admin, acme, MatterStatus::Closed).await.unwrap();
         let r = app.conflict_check(&admin, &names("Acme Holdings")).await.unwrap();
         assert_eq!(r.groups[0].kind, "former_client");
@@ -1560,7 +1728,10 @@ mod tests {
         let r = idx.check(&["Globex Corp.".into()], &Exclusions::default());
         assert_eq!(kinds(&r), ["former_client"]);
         let hit = &r.groups[0].hits[0];
-        assert_eq!((hit.matter_number.as_str(), hit.matter_status.as_str()), ("2024-0007", "closed"));
+        assert_eq!(
+            (hit.matter_number.as_str(), hit.matter_status.as_str()),
+            ("2024-0007", "closed")
+        );
         assert!(hit.explanation.contains("exact after normalization"), "{}", hit.explanation);
         let r = idx.check(&["ACME Holdings".into()], &Exclusions::default());
         assert_eq!(kinds(&r), ["direct_adversity", "related_organization"]);
@@ -1570,7 +1741,10 @@ mod tests {
         let r = idx.check(&["Bill Hartley".into()], &Exclusions::default());
         assert_eq!(kinds(&r), ["former_client"]);
         let hit = &r.groups[0].hits[0];
-        assert_eq!((hit.matter_id, hit.matter_number.as_str()), (None, "2018-112 (before lawdesk)"));
+        assert_eq!(
+            (hit.matter_id, hit.matter_number.as_str()),
+            (None, "2018-112 (before lawdesk)")
+        );
         assert!(hit.rules.iter().any(|x| x == "nickname"), "{:?}", hit.rules);
         // A client without matters is a current client.
         let r = idx.check(&["Umbrella Corporation".into()], &Exclusions::default());

@@ -69,11 +69,19 @@ fn print_result(out: &mut impl Write, r: &app::intake::ConflictResult) -> Result
                 format!("{} {} ({})", h.matter_number, h.matter_title, h.matter_status)
             };
             writeln!(out, "  {:.2}  {}  [{}]  {}", h.score, h.party, h.role, matter)?;
-            writeln!(out, "        searched \"{}\", matched \"{}\": {}", h.searched, h.matched_name, h.explanation)?;
+            writeln!(
+                out,
+                "        searched \"{}\", matched \"{}\": {}",
+                h.searched, h.matched_name, h.explanation
+            )?;
         }
     }
     if !r.unindexed.is_empty() {
-        writeln!(out, "\nWarning: stored names without letters or digits were not searched: {}", r.unindexed.join(", "))?;
+        writeln!(
+            out,
+            "\nWarning: stored names without letters or digits were not searched: {}",
+            r.unindexed.join(", ")
+        )?;
     }
     Ok(())
 }
@@ -102,7 +110,8 @@ pub(crate) struct BenchConflictsArgs {
 
 /// Precision, recall and F1 of the scorer on labelled pairs at the default threshold.
 fn accuracy(path: &Path) -> Result<(usize, f64, f64, f64)> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
     let (mut tp, mut fp, mut fn_, mut n) = (0f64, 0f64, 0f64, 0usize);
     for row in reader.records() {
         let row = row.with_context(|| format!("a row of {}", path.display()))?;
@@ -111,7 +120,8 @@ fn accuracy(path: &Path) -> Result<(usize, f64, f64, f64)> {
             "Company" | "Organization" | "Vessel" => intake::NameKind::Organization,
             _ => intake::NameKind::Unknown,
         };
-        let predicted = intake::score_names(&row[2], &row[3], kind).is_match(intake::DEFAULT_THRESHOLD);
+        let predicted =
+            intake::score_names(&row[2], &row[3], kind).is_match(intake::DEFAULT_THRESHOLD);
         match (predicted, &row[4] == "true") {
             (true, true) => tp += 1.0,
             (true, false) => fp += 1.0,
@@ -122,7 +132,11 @@ fn accuracy(path: &Path) -> Result<(usize, f64, f64, f64)> {
     }
     let precision = tp / (tp + fp).max(1.0);
     let recall = tp / (tp + fn_).max(1.0);
-    let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
+    let f1 = if precision + recall > 0.0 {
+        2.0 * precision * recall / (precision + recall)
+    } else {
+        0.0
+    };
     Ok((n, precision, recall, f1))
 }
 
@@ -141,7 +155,10 @@ pub(crate) fn bench_conflicts(args: &BenchConflictsArgs) -> Result<()> {
             .unwrap_or_else(|| PathBuf::from("../shared/data"))
             .join("intake/names/cases.csv")
     });
-    println!("lawdesk bench conflicts: {} parties, {} queries, seed {}", args.parties, args.queries, args.seed);
+    println!(
+        "lawdesk bench conflicts: {} parties, {} queries, seed {}",
+        args.parties, args.queries, args.seed
+    );
     let report = intake::bench::run(args.parties, args.queries, args.seed)
         .map_err(|e| anyhow::anyhow!("building the index: {e}"))?;
     println!("{report}");
@@ -157,7 +174,10 @@ pub(crate) fn bench_conflicts(args: &BenchConflictsArgs) -> Result<()> {
         );
         Some((n, p, r, f1))
     } else {
-        println!("accuracy: skipped ({} not found; pass --cases or set LAWDESK_SHARED_DATA)", cases.display());
+        println!(
+            "accuracy: skipped ({} not found; pass --cases or set LAWDESK_SHARED_DATA)",
+            cases.display()
+        );
         None
     };
     if let Some(dir) = &args.export {

@@ -159,12 +159,16 @@ pub fn parse_fields(text: &str) -> Result<Vec<FormField>, String> {
             "textarea" => FieldKind::Textarea,
             "date" => FieldKind::Date,
             "select" => FieldKind::Select,
-            other => return Err(at(&format!("unknown kind {other:?}: text, textarea, date, select"))),
+            other => {
+                return Err(at(&format!("unknown kind {other:?}: text, textarea, date, select")));
+            }
         };
         let required = matches!(parts.get(3).copied(), Some("required" | "yes" | "true"));
         let options: Vec<String> = parts
             .get(4)
-            .map(|o| o.split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect())
+            .map(|o| {
+                o.split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+            })
             .unwrap_or_default();
         if kind == FieldKind::Select && options.is_empty() {
             return Err(at("a select field needs options separated by ;"));
@@ -236,7 +240,13 @@ pub fn validate_answers(
 fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(0..4) || !digits(5..7) || !digits(8..10) {
+    if b.len() != 10
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !digits(0..4)
+        || !digits(5..7)
+        || !digits(8..10)
+    {
         return false;
     }
     let month: u32 = s[5..7].parse().unwrap_or(0);
@@ -417,7 +427,10 @@ mod tests {
             check_submission(secret, "family", &token, "http://spam", 1_010),
             Err(SpamVerdict::Honeypot)
         );
-        assert_eq!(check_submission(secret, "family", &token, "", 1_001), Err(SpamVerdict::TooFast));
+        assert_eq!(
+            check_submission(secret, "family", &token, "", 1_001),
+            Err(SpamVerdict::TooFast)
+        );
         assert_eq!(
             check_submission(secret, "family", &token, "", 1_000 + MAX_FORM_AGE_SECONDS + 1),
             Err(SpamVerdict::Expired)
@@ -428,6 +441,9 @@ mod tests {
             Err(SpamVerdict::BadToken)
         );
         let forged = format!("900.{}", token.split_once('.').unwrap().1);
-        assert_eq!(check_submission(secret, "family", &forged, "", 1_010), Err(SpamVerdict::BadToken));
+        assert_eq!(
+            check_submission(secret, "family", &forged, "", 1_010),
+            Err(SpamVerdict::BadToken)
+        );
     }
 }

@@ -13,7 +13,8 @@ use domain::{ContactKind, Id, MatterStatus, PartyRole, RelationshipKind};
 use sqlx::any::AnyRow;
 
 /// Tables this module owns, parents first; backup and restore copy them.
-pub(crate) const TABLES: &[&str] = &["intake_forms", "leads", "conflict_reports", "conflict_history"];
+pub(crate) const TABLES: &[&str] =
+    &["intake_forms", "leads", "conflict_reports", "conflict_history"];
 
 /// The configuration of one practice area's public intake form.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -323,7 +324,11 @@ impl Store {
     }
 
     /// Leads, newest first, optionally in one stage.
-    pub async fn list_leads(&self, stage: Option<&str>, page: Page) -> Result<(Vec<LeadRow>, bool)> {
+    pub async fn list_leads(
+        &self,
+        stage: Option<&str>,
+        page: Page,
+    ) -> Result<(Vec<LeadRow>, bool)> {
         let mut sql = Sql::new("SELECT * FROM leads WHERE 1 = 1");
         if let Some(stage) = stage {
             sql.push(" AND stage = ");
@@ -452,8 +457,9 @@ impl Store {
     /// sees half of a change.
     pub async fn conflict_sources(&self) -> Result<ConflictSources> {
         let mut tx = self.read.begin().await?;
-        let contact_rows =
-            sqlx::query("SELECT id, kind, name FROM contacts ORDER BY id").fetch_all(&mut *tx).await?;
+        let contact_rows = sqlx::query("SELECT id, kind, name FROM contacts ORDER BY id")
+            .fetch_all(&mut *tx)
+            .await?;
         let name_rows = sqlx::query(
             "SELECT contact_id, kind, name FROM contact_names WHERE kind <> 'primary' ORDER BY contact_id, kind, name",
         )
@@ -529,7 +535,11 @@ impl Store {
                     role: PartyRole::parse(&r.text("role")?)?,
                     matter_ref: r.text("matter_ref")?,
                     matter_title: r.text("matter_title")?,
-                    closed_on: r.opt_text("closed_on")?.as_deref().map(crate::sql::parse_date).transpose()?,
+                    closed_on: r
+                        .opt_text("closed_on")?
+                        .as_deref()
+                        .map(crate::sql::parse_date)
+                        .transpose()?,
                     created_at: r.time("created_at")?,
                 })
             })

@@ -6,6 +6,7 @@ use crate::session::{ApiCtx, ClientIp, CsrfForm, Ctx};
 use crate::{AppState, WebError};
 use app::AppError;
 use app::intake::{ConflictReportView, ConflictSummary, LeadSubmission, LeadView, PublicForm};
+use app::intake::{FieldKind, IntakeField as FormField, Stage as LeadStage};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -13,7 +14,6 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::{Role, User};
-use app::intake::{FieldKind, IntakeField as FormField, Stage as LeadStage};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use store::Page;
@@ -405,10 +405,15 @@ async fn settings_page(s: &AppState, ctx: &Ctx, error: Option<String>) -> WebRes
         .collect();
     let (template, firm) = s.app.letter_template().await?;
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let placeholders = app::intake::LETTER_PLACEHOLDERS
-        .map(|p| format!("{{{{{p}}}}}"))
-        .join(", ");
-    let page = render(SettingsPage { l: layout(ctx, "intake"), forms, template, firm, error, placeholders })?;
+    let placeholders = app::intake::LETTER_PLACEHOLDERS.map(|p| format!("{{{{{p}}}}}")).join(", ");
+    let page = render(SettingsPage {
+        l: layout(ctx, "intake"),
+        forms,
+        template,
+        firm,
+        error,
+        placeholders,
+    })?;
     Ok((status, page).into_response())
 }
 
@@ -438,7 +443,10 @@ struct LetterForm {
     firm: String,
 }
 
-async fn save_letter(State(s): State<AppState>, CsrfForm(ctx, f): CsrfForm<LetterForm>) -> WebResult {
+async fn save_letter(
+    State(s): State<AppState>,
+    CsrfForm(ctx, f): CsrfForm<LetterForm>,
+) -> WebResult {
     match s.app.set_letter_template(&ctx.actor, &f.template, &f.firm).await {
         Ok(()) => Ok(see_other("/intake/settings")),
         Err(e @ AppError::Invalid { .. }) => settings_page(&s, &ctx, invalid(e)).await,
@@ -616,7 +624,11 @@ pub struct ReportSummaryOut {
 
 /// Runs a conflict check and saves the report (firm users only).
 #[utoipa::path(post, path = "/api/v1/conflicts/checks", request_body = CheckIn, responses((status = 201, body = ReportOut), (status = 403, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)))]
-async fn api_check(State(s): State<AppState>, ctx: ApiCtx, Json(b): Json<CheckIn>) -> ApiResult<Response> {
+async fn api_check(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Json(b): Json<CheckIn>,
+) -> ApiResult<Response> {
     let rid = s.app.run_conflict_check(&ctx.actor, &b.names).await.map_err(j)?;
     let v = s.app.conflict_report(&ctx.actor, rid).await.map_err(j)?;
     Ok((StatusCode::CREATED, Json(ReportOut::of(v))).into_response())
@@ -664,7 +676,11 @@ async fn api_reports(
 
 /// One saved report with hits grouped by the rule at stake.
 #[utoipa::path(get, path = "/api/v1/conflicts/reports/{id}", responses((status = 200, body = ReportOut), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
-async fn api_report(State(s): State<AppState>, ctx: ApiCtx, Path(rid): Path<String>) -> ApiResult<Json<ReportOut>> {
+async fn api_report(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(rid): Path<String>,
+) -> ApiResult<Json<ReportOut>> {
     let v = s.app.conflict_report(&ctx.actor, api_id(&rid)?).await.map_err(j)?;
     Ok(Json(ReportOut::of(v)))
 }
@@ -737,7 +753,11 @@ pub struct LeadParams {
 
 /// Leads, newest first (firm users only).
 #[utoipa::path(get, path = "/api/v1/leads", params(LeadParams), responses((status = 200, body = Vec<LeadOut>), (status = 403, body = crate::api::ErrorBody)))]
-async fn api_leads(State(s): State<AppState>, ctx: ApiCtx, Query(p): Query<LeadParams>) -> ApiResult<Json<Vec<LeadOut>>> {
+async fn api_leads(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Query(p): Query<LeadParams>,
+) -> ApiResult<Json<Vec<LeadOut>>> {
     let stage = match p.stage.as_deref() {
         Some(st) => Some(LeadStage::parse(st).ok_or_else(|| {
             j(AppError::Invalid { field: "stage".into(), message: format!("unknown stage {st:?}") })
@@ -754,7 +774,11 @@ async fn api_leads(State(s): State<AppState>, ctx: ApiCtx, Query(p): Query<LeadP
 
 /// One lead.
 #[utoipa::path(get, path = "/api/v1/leads/{id}", responses((status = 200, body = LeadOut), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
-async fn api_lead(State(s): State<AppState>, ctx: ApiCtx, Path(lid): Path<String>) -> ApiResult<Json<LeadOut>> {
+async fn api_lead(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(lid): Path<String>,
+) -> ApiResult<Json<LeadOut>> {
     let v = s.app.lead(&ctx.actor, api_id(&lid)?).await.map_err(j)?;
     Ok(Json(v.lead.into()))
 }
@@ -778,7 +802,10 @@ async fn api_move_lead(
         return Err(j(AppError::Forbidden));
     }
     let to = LeadStage::parse(&b.stage).ok_or_else(|| {
-        j(AppError::Invalid { field: "stage".into(), message: format!("unknown stage {:?}", b.stage) })
+        j(AppError::Invalid {
+            field: "stage".into(),
+            message: format!("unknown stage {:?}", b.stage),
+        })
     })?;
     s.app.move_lead(&ctx.actor, lid, to).await.map_err(j)?;
     let v = s.app.lead(&ctx.actor, lid).await.map_err(j)?;

@@ -64,9 +64,16 @@ async fn leads_round_trip_and_stale_moves_conflict() {
         let mut stale = l.clone();
         stale.stage = "declined".into();
         let err = s.update_lead(&stale, "new", ev("lead.stage", l.id)).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(ref m) if m.contains("conflict_check")), "{} {err}", t.name);
+        assert!(
+            matches!(err, StoreError::Conflict(ref m) if m.contains("conflict_check")),
+            "{} {err}",
+            t.name
+        );
         let missing = lead("Nobody", "new");
-        assert!(matches!(s.update_lead(&missing, "new", ev("x", "")).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(
+            s.update_lead(&missing, "new", ev("x", "")).await,
+            Err(StoreError::NotFound(_))
+        ));
         let (rows, more) = s.list_leads(Some("conflict_check"), Page::default()).await.unwrap();
         assert_eq!((rows.len(), more), (1, false), "{}", t.name);
         assert!(s.list_leads(Some("new"), Page::default()).await.unwrap().0.is_empty());
@@ -86,7 +93,12 @@ async fn reports_are_decided_once_with_their_document_and_audited() {
         let other = report("Initech", None, None);
         s.save_conflict_report(&other, ev("conflict.check", other.id)).await.unwrap();
         let mine = ReportFilter { matter_id: Some(m.id), ..Default::default() };
-        assert_eq!(s.list_conflict_reports(&mine, Page::default()).await.unwrap().0.len(), 1, "{}", t.name);
+        assert_eq!(
+            s.list_conflict_reports(&mine, Page::default()).await.unwrap().0.len(),
+            1,
+            "{}",
+            t.name
+        );
         let pending = ReportFilter { pending: true, ..Default::default() };
         assert_eq!(s.list_conflict_reports(&pending, Page::default()).await.unwrap().0.len(), 2);
         let d = ConflictDecision {
@@ -102,10 +114,17 @@ async fn reports_are_decided_once_with_their_document_and_audited() {
         let got = s.conflict_report(r.id).await.unwrap();
         assert_eq!(got.decision.as_deref(), Some("waived"));
         assert_eq!(got.decided_by_name.as_deref(), Some("ann"));
-        assert_eq!(s.blobs().get(got.blob_sha256.as_deref().unwrap()).await.unwrap(), b"%PDF signed");
+        assert_eq!(
+            s.blobs().get(got.blob_sha256.as_deref().unwrap()).await.unwrap(),
+            b"%PDF signed"
+        );
         let again = s.decide_conflict_report(r.id, &d, ev("conflict.decision", r.id)).await;
         assert!(matches!(again, Err(StoreError::Conflict(_))), "{}", t.name);
-        assert_eq!(s.count("audit_log").await.unwrap(), before + 1, "a refused decision writes nothing");
+        assert_eq!(
+            s.count("audit_log").await.unwrap(),
+            before + 1,
+            "a refused decision writes nothing"
+        );
         assert_eq!(s.list_conflict_reports(&pending, Page::default()).await.unwrap().0.len(), 1);
         t.cleanup().await;
     }
@@ -121,27 +140,54 @@ async fn conflict_sources_hold_every_name_role_and_relationship() {
         initech.aliases = vec!["Initrode".into()];
         initech.former_names = vec!["Initech Software".into()];
         s.update_contact(&initech, now(), ev("contact.update", initech.id)).await.unwrap();
-        s.add_party(m.id, initech.id, PartyRole::AdverseParty, now(), ev("matter.party_add", m.id)).await.unwrap();
+        s.add_party(m.id, initech.id, PartyRole::AdverseParty, now(), ev("matter.party_add", m.id))
+            .await
+            .unwrap();
         let sub = contact(s, "Acme Logistics LLC", ContactKind::Organization).await;
-        let rel = domain::Relationship { id: Id::new_at(now()), from_contact: sub.id, kind: RelationshipKind::SubsidiaryOf, to_contact: cl.contact_id };
+        let rel = domain::Relationship {
+            id: Id::new_at(now()),
+            from_contact: sub.id,
+            kind: RelationshipKind::SubsidiaryOf,
+            to_contact: cl.contact_id,
+        };
         s.add_relationship(&rel, now(), ev("contact.relate", sub.id)).await.unwrap();
         let l = lead("Lena Okoro", "new");
         s.create_lead(&l, ev("lead.create", l.id)).await.unwrap();
         let src = s.conflict_sources().await.unwrap();
         let names = |id: Id| src.contacts.iter().find(|c| c.id == id).unwrap().other_names.clone();
-        assert_eq!(names(initech.id), vec!["Initrode".to_owned(), "Initech Software".to_owned()], "aliases, then former names: {}", t.name);
-        let roles: Vec<(Id, PartyRole)> = src.parties.iter().map(|p| (p.contact_id, p.role)).collect();
-        assert!(roles.contains(&(cl.contact_id, PartyRole::Client)) && roles.contains(&(initech.id, PartyRole::AdverseParty)));
+        assert_eq!(
+            names(initech.id),
+            vec!["Initrode".to_owned(), "Initech Software".to_owned()],
+            "aliases, then former names: {}",
+            t.name
+        );
+        let roles: Vec<(Id, PartyRole)> =
+            src.parties.iter().map(|p| (p.contact_id, p.role)).collect();
+        assert!(
+            roles.contains(&(cl.contact_id, PartyRole::Client))
+                && roles.contains(&(initech.id, PartyRole::AdverseParty))
+        );
         assert_eq!(src.client_contacts, vec![cl.contact_id]);
-        assert_eq!(src.relationships, vec![(sub.id, RelationshipKind::SubsidiaryOf, cl.contact_id)]);
+        assert_eq!(
+            src.relationships,
+            vec![(sub.id, RelationshipKind::SubsidiaryOf, cl.contact_id)]
+        );
         assert_eq!(src.leads.len(), 1);
         // The audit position moves with every change, and only indexed entities count as changes.
         let at = s.audit_position().await.unwrap();
         assert_eq!(s.audit_hash_at(at.seq).await.unwrap(), Some(at.hash.clone()));
         s.audit(store::AuditEvent::new(now(), None, "matter.view", "matter", m.id)).await.unwrap();
-        assert_eq!(s.audit_changes_since(at.seq, &["matter", "contact"], &["matter.view"]).await.unwrap(), 0);
-        s.audit(store::AuditEvent::new(now(), None, "contact.update", "contact", sub.id)).await.unwrap();
-        assert_eq!(s.audit_changes_since(at.seq, &["matter", "contact"], &["matter.view"]).await.unwrap(), 1);
+        assert_eq!(
+            s.audit_changes_since(at.seq, &["matter", "contact"], &["matter.view"]).await.unwrap(),
+            0
+        );
+        s.audit(store::AuditEvent::new(now(), None, "contact.update", "contact", sub.id))
+            .await
+            .unwrap();
+        assert_eq!(
+            s.audit_changes_since(at.seq, &["matter", "contact"], &["matter.view"]).await.unwrap(),
+            1
+        );
         assert!(s.audit_genesis().await.unwrap().is_some());
         t.cleanup().await;
     }
@@ -151,7 +197,12 @@ async fn conflict_sources_hold_every_name_role_and_relationship() {
 async fn intake_forms_upsert_and_backups_carry_intake_tables() {
     for t in stores().await {
         let s = &t.store;
-        let mut f = IntakeFormRow { practice_area: "estates".into(), title: "Estates".into(), fields: "[]".into(), updated_at: now() };
+        let mut f = IntakeFormRow {
+            practice_area: "estates".into(),
+            title: "Estates".into(),
+            fields: "[]".into(),
+            updated_at: now(),
+        };
         s.put_intake_form(&f, ev("intake.form_update", "estates")).await.unwrap();
         f.title = "Wills and trusts".into();
         s.put_intake_form(&f, ev("intake.form_update", "estates")).await.unwrap();
@@ -177,7 +228,10 @@ async fn intake_forms_upsert_and_backups_carry_intake_tables() {
         let fresh = store::Store::open_sqlite(fresh_dir.path()).await.unwrap();
         fresh.restore(&out, |_, _| {}).await.unwrap();
         let back = fresh.conflict_report(r.id).await.unwrap();
-        assert_eq!(fresh.blobs().get(back.blob_sha256.as_deref().unwrap()).await.unwrap(), b"%PDF consent");
+        assert_eq!(
+            fresh.blobs().get(back.blob_sha256.as_deref().unwrap()).await.unwrap(),
+            b"%PDF consent"
+        );
         assert_eq!(fresh.intake_forms().await.unwrap(), vec![f.clone()]);
         t.cleanup().await;
     }
