@@ -73,3 +73,43 @@ fn bench_conflicts_prints_its_table() {
             .unwrap();
     assert_eq!(summary["parties"], 2000);
 }
+
+/// Corpus suite: the bench's accuracy line on the shared labelled pairs meets the goal.
+#[test]
+fn corpus_bench_conflicts_accuracy_on_cases_csv() {
+    let shared =
+        std::env::var_os("LAWDESK_SHARED_DATA").map(std::path::PathBuf::from).unwrap_or_else(
+            || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+        );
+    let cases = shared.join("intake/names/cases.csv");
+    if !cases.is_file() {
+        eprintln!(
+            "SKIPPED (corpus suite): {} not found (set LAWDESK_SHARED_DATA)",
+            cases.display()
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out) = lawdesk(
+        dir.path(),
+        &[
+            "bench",
+            "conflicts",
+            "--parties",
+            "1000",
+            "--queries",
+            "20",
+            "--cases",
+            cases.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{out}");
+    let f1: f64 = out
+        .split("F1 ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no F1 in:\n{out}"));
+    eprintln!("{}", out.lines().find(|l| l.starts_with("accuracy")).unwrap_or(""));
+    assert!(f1 >= 0.85, "F1 {f1} below the 0.85 goal:\n{out}");
+}
