@@ -25,10 +25,49 @@ pub(crate) enum ConflictsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Import parties of matters from before lawdesk (the old conflicts list or closed files) so
+    /// checks find them. CSV columns: name, kind (person/organization), aliases (separated by
+    /// ;), role (client, adverse_party, …), matter_ref, matter_title, closed_on (YYYY-MM-DD,
+    /// empty while open).
+    ImportHistory {
+        file: PathBuf,
+        /// The administrator or attorney the import is recorded as (default: the first administrator).
+        #[arg(long = "as")]
+        as_user: Option<String>,
+    },
 }
 
 pub(crate) async fn run(cli: &Cli, command: &ConflictsCommand) -> Result<()> {
     match command {
+        ConflictsCommand::ImportHistory { file, as_user } => {
+            let app = open(cli).await?;
+            let actor = actor_for(&app, as_user.as_deref()).await?;
+            let mut reader = csv::Reader::from_path(file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let (mut imported, mut skipped) = (0usize, Vec::new());
+            for (i, row) in reader.deserialize::<app::intake::HistoryForm>().enumerate() {
+                let line = i + 2;
+                let form = match row {
+                    Ok(form) => form,
+                    Err(e) => {
+                        skipped.push(format!("line {line}: {e}"));
+                        continue;
+                    }
+                };
+                match app.add_history_party(&actor, &form).await {
+                    Ok(_) => imported += 1,
+                    Err(e) => skipped.push(format!("line {line}: {e}")),
+                }
+            }
+            println!(
+                "imported {imported} parties of earlier matters; {} rows skipped",
+                skipped.len()
+            );
+            for s in &skipped {
+                println!("  {s}");
+            }
+            Ok(())
+        }
         ConflictsCommand::Check { names, as_user, save, json } => {
             let app = open(cli).await?;
             let actor = actor_for(&app, as_user.as_deref()).await?;

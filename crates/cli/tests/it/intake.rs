@@ -39,6 +39,23 @@ fn conflicts_check_prints_grouped_results_from_the_stored_firm() {
 }
 
 #[test]
+fn earlier_matters_are_imported_and_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out) = lawdesk(dir.path(), &["admin", "create", "--email", "boss@firm.test"]);
+    assert!(ok, "{out}");
+    let csv = dir.path().join("history.csv");
+    std::fs::write(&csv, "name,kind,aliases,role,matter_ref,matter_title,closed_on\nRobert Paulson,person,Bob Paulson,client,2009-17,Paulson estate,2011-05-01\nTyler Durden,person,,adverse_party,2009-18,Paper Street,not-a-date\n").unwrap();
+    let (ok, out) = lawdesk(dir.path(), &["conflicts", "import-history", csv.to_str().unwrap()]);
+    assert!(ok && out.contains("imported 1 parties") && out.contains("line 3: closed_on"), "{out}");
+    let (ok, out) = lawdesk(dir.path(), &["conflicts", "check", "Bobby Paulson"]);
+    assert!(
+        ok && out.contains("Former clients")
+            && out.contains("2009-17 (before lawdesk) Paulson estate"),
+        "{out}"
+    );
+}
+
+#[test]
 fn bench_conflicts_prints_its_table() {
     let dir = tempfile::tempdir().unwrap();
     let cases = dir.path().join("cases.csv");
