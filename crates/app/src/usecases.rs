@@ -513,7 +513,9 @@ impl App {
         let input = MatterInput { matter, client_code: client.code, team };
         let scheme = self.number_scheme().await?;
         let ev = self.event(actor, "matter.create", "matter", "");
-        Ok(self.store.create_matter(&input, &scheme, ev).await?)
+        let m = self.store.create_matter(&input, &scheme, ev).await?;
+        self.auto_check_matter(actor, &m).await?; // intake: every new matter is conflict-checked
+        Ok(m)
     }
 
     async fn matter_access(&self, actor: &Actor, id: Id) -> Result<MatterAccess> {
@@ -599,7 +601,9 @@ impl App {
         let ev = self
             .event(actor, "matter.party_add", "matter", matter)
             .with(serde_json::json!({"contact": contact.to_string(), "role": role.as_str()}));
-        Ok(self.store.add_party(matter, contact, role, self.now(), ev).await?)
+        let id = self.store.add_party(matter, contact, role, self.now(), ev).await?;
+        self.auto_check_party(actor, matter, contact, role).await?; // intake: every added party is checked
+        Ok(id)
     }
 
     pub async fn remove_party(&self, actor: &Actor, matter: Id, party: Id) -> Result<()> {

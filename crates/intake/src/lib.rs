@@ -10,6 +10,7 @@
 pub mod bench;
 pub mod index;
 pub mod normalize;
+pub mod pipeline;
 pub mod score;
 pub mod variants;
 
@@ -18,6 +19,7 @@ pub use index::{
     MatterStatus, PartyId, PartyRecord, PartyRole, SearchOptions,
 };
 pub use normalize::{NameKind, NormalizedName, normalize};
+pub use pipeline::{FieldKind, FormField, LeadStage, SpamVerdict};
 pub use score::{
     DEFAULT_THRESHOLD, MatchExplanation, MatchRule, TokenMatch, score_names, score_normalized,
 };

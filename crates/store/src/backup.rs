@@ -79,9 +79,9 @@ impl Store {
                 for (i, col) in row.columns().iter().enumerate() {
                     obj.insert(col.name().to_string(), value_at(row, i, col.name())?);
                 }
-                if table == "attachments"
-                    && let Some(Value::String(sha)) = obj.get("blob_sha256")
-                {
+                // Any table may refer to a blob through a `blob_sha256` column (attachments,
+                // conflict waivers); NULL means no file.
+                if let Some(Value::String(sha)) = obj.get("blob_sha256") {
                     blob_hashes.insert(sha.clone());
                 }
                 serde_json::to_writer(&mut lines, &obj)
