@@ -61,7 +61,8 @@ pub(crate) fn parse_email(bytes: &[u8]) -> Parsed {
         return Parsed { exception: Some("not a readable email message".into()), ..Default::default() };
     };
     if message.headers().is_empty() {
-        return Parsed { exception: Some("email without headers".into()), ..Default::default() };
+        // mbox messages with only an envelope line still have text worth reviewing.
+        return Parsed { text: super::decode_text(bytes).trim().to_string(), ..Default::default() };
     }
     from_message(&message)
 }
