@@ -827,4 +827,164 @@ mod tests {
         assert_eq!(parents.get("m/00037_20-x.doc"), None, "another folder");
         assert_eq!(parents.len(), 1);
     }
+
+    /// `LAWDESK_SHARED_DATA`, else `<workspace>/../shared/data`; `None` (after saying so) when absent.
+    fn shared_data(relative: &str) -> Option<PathBuf> {
+        let base = std::env::var_os("LAWDESK_SHARED_DATA")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+        let path = base.join(relative);
+        if path.exists() {
+            Some(path)
+        } else {
+            eprintln!("SKIPPED (corpus suite): {} not found", path.display());
+            None
+        }
+    }
+
+    async fn demo_app(dir: &Path) -> (App, Actor, Id) {
+        let store = store::Store::open_sqlite(dir).await.expect("open store");
+        let app = App::new(store);
+        app.load_demo().await.expect("demo loads");
+        let admin = app.users_with_roles(&[domain::Role::Admin]).await.expect("admins")[0].clone();
+        let matter = app.store.matter_by_number("2026-0001").await.expect("query").expect("demo matter").id;
+        (app, crate::auth::actor_of(&admin), matter)
+    }
+
+    fn words(text: &str) -> std::collections::BTreeSet<String> {
+        review::text::words(text).into_iter().collect()
+    }
+
+    /// Ingests the FreeEED Enron sample and compares with its load file: every native accounted for with
+    /// an equal MD5, the attachment-to-parent links as families, the Message-IDs, the exact duplicates
+    /// and the exceptions; prints the text agreement rate with FreeEED's extracted text.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn corpus_enron_freeeed_reproduces_the_load_file() {
+        let Some(root) = shared_data("review/enron-freeeed") else { return };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (app, admin, matter) = demo_app(dir.path()).await;
+        let job = app
+            .start_review_ingest(&admin, matter, "Bailey, Susan", &[root.join("native")])
+            .await
+            .expect("job starts");
+        let done = app.run_review_job(&admin, job.id, &IngestOptions::default()).await.expect("job runs");
+        assert_eq!((done.status.as_str(), done.done_files, done.total_files), ("done", 2476, 2476));
+
+        let items = app.store.all_review_items(matter).await.expect("items");
+        let by_file: HashMap<String, &ReviewItem> = items
+            .iter()
+            .filter(|i| i.source_key.ends_with('#'))
+            .map(|i| (i.source_key.trim_start_matches("native/").trim_end_matches('#').to_string(), i))
+            .collect();
+        let by_id: HashMap<Id, &ReviewItem> = items.iter().map(|i| (i.id, i)).collect();
+        let mut load = csv::ReaderBuilder::new()
+            .delimiter(b'|')
+            .from_path(root.join("load-no-text.csv"))
+            .expect("load file");
+        let headers = load.headers().expect("header row").clone();
+        let col = |name: &str| headers.iter().position(|h| h == name).expect("column");
+        let (upi, link, parent, message_id, hash, exception) = (
+            col("UPI"),
+            col("native_link"),
+            col("attachment_parent"),
+            col("message_id"),
+            col("Hash"),
+            col("processing_exception"),
+        );
+        let rows: Vec<csv::StringRecord> = load.records().map(|r| r.expect("row")).collect();
+        let upi_file: HashMap<String, String> =
+            rows.iter().map(|r| (r[upi].to_string(), r[link].trim_start_matches("native/").to_string())).collect();
+        let (mut missing_natives, mut md5_equal, mut md5_differ) = (Vec::new(), 0, Vec::new());
+        let (mut links, mut links_ok, mut ids, mut ids_ok) = (0, 0, 0, 0);
+        let mut truth_exceptions = Vec::new();
+        let mut our_md5_groups: BTreeMap<String, usize> = BTreeMap::new();
+        let mut truth_md5_groups: BTreeMap<String, usize> = BTreeMap::new();
+        for r in &rows {
+            let file = r[link].trim_start_matches("native/");
+            let Some(item) = by_file.get(file) else {
+                missing_natives.push(file.to_string());
+                continue;
+            };
+            *our_md5_groups.entry(item.md5.clone()).or_default() += 1;
+            *truth_md5_groups.entry(r[hash].to_string()).or_default() += 1;
+            if item.md5 == r[hash] {
+                md5_equal += 1;
+            } else {
+                let on_disk = review::dedup::md5_hex(&std::fs::read(root.join("native").join(file)).expect("native"));
+                assert_eq!(item.md5, on_disk, "{file}: our MD5 is the native's");
+                md5_differ.push(file.to_string());
+            }
+            if !r[parent].is_empty() {
+                links += 1;
+                let expected = &upi_file[&r[parent]];
+                let got = item.parent_id.and_then(|p| by_id.get(&p)).map(|p| p.source_key.trim_start_matches("native/").trim_end_matches('#'));
+                if got == Some(expected.as_str()) && item.family_id == by_file[expected.as_str()].family_id {
+                    links_ok += 1;
+                }
+            } else {
+                assert!(item.parent_id.is_none(), "{file} has no parent in the load file");
+            }
+            if !r[message_id].is_empty() {
+                ids += 1;
+                if item.message_id == r[message_id].trim() {
+                    ids_ok += 1;
+                }
+            }
+            if !r[exception].is_empty() {
+                truth_exceptions.push((file.to_string(), item.exception.clone()));
+            }
+        }
+        let dups = |groups: &BTreeMap<String, usize>| groups.values().map(|n| n - 1).sum::<usize>();
+        eprintln!(
+            "enron-freeeed: {} rows, {} natives missing from the sample {:?}; MD5 equal {md5_equal}, differing in the load file {md5_differ:?}; \
+             links {links_ok}/{links}; Message-IDs {ids_ok}/{ids}; MD5 duplicates ours {} truth {}; load-file exceptions {truth_exceptions:?}",
+            rows.len(),
+            missing_natives.len(),
+            missing_natives,
+            dups(&our_md5_groups),
+            dups(&truth_md5_groups),
+        );
+        assert_eq!(missing_natives, vec!["01403_111-Mouse_final.mpeg".to_string()], "only the native absent from the sample");
+        assert!(md5_equal >= rows.len() - 1 - 6, "MD5s agree except where the load file hashed other bytes");
+        let all_links = rows.iter().filter(|r| !r[parent].is_empty()).count();
+        assert_eq!(all_links, 167);
+        // Every link whose child is in the sample (one child is the absent .mpeg).
+        assert_eq!((links_ok, links), (166, 166));
+        assert_eq!(ids_ok, ids);
+        assert_eq!(ids, 2183);
+        // Exact duplicates by MD5 over the natives: the load file's 61 (its 6 odd hashes pair up the same way).
+        assert_eq!(dups(&our_md5_groups), 61);
+        assert_eq!(dups(&truth_md5_groups), 61);
+        // FreeEED could not read two PDFs (encrypted with an empty password: pdftotext reads them) and a
+        // Word file with embedded objects (its piece table reads fine); the Publisher file stays unsupported.
+        for (file, ours) in &truth_exceptions {
+            if file.ends_with(".pub") {
+                assert!(ours.is_some(), "{file} should be an exception");
+            }
+        }
+        let report = app.review_report(&admin, matter).await.expect("report");
+        assert!(report.duplicates >= 61, "{report:?}");
+
+        // Text agreement with FreeEED's extracted text for the text-bearing items.
+        let (mut compared, mut agree) = (0, 0);
+        for r in &rows {
+            let file = r[link].trim_start_matches("native/");
+            let Some(item) = by_file.get(file) else { continue };
+            let Ok(theirs) = std::fs::read_to_string(root.join("text").join(format!("{file}.txt"))) else { continue };
+            let theirs = words(&theirs);
+            if theirs.is_empty() {
+                continue;
+            }
+            compared += 1;
+            let ours = words(&app.review_text(&item.text_sha256).await.expect("text"));
+            let common = ours.intersection(&theirs).count();
+            if common as f64 >= 0.9 * theirs.len() as f64 {
+                agree += 1;
+            }
+        }
+        let rate = agree as f64 / compared as f64;
+        eprintln!("enron-freeeed text agreement: {agree}/{compared} = {:.1}% (>= 90% of FreeEED's distinct words found)", rate * 100.0);
+        assert!(rate > 0.9, "text agreement {rate}");
+    }
 }
+

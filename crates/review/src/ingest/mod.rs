@@ -55,6 +55,8 @@ pub enum Kind {
     Docx,
     Xlsx,
     Pptx,
+    /// OpenDocument text, spreadsheet or presentation (ODT, ODS, ODP).
+    Odf,
     Doc,
     Xls,
     Ppt,
@@ -67,7 +69,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 19] = [
         Kind::Email,
         Kind::Mbox,
         Kind::Msg,
@@ -77,6 +79,7 @@ impl Kind {
         Kind::Docx,
         Kind::Xlsx,
         Kind::Pptx,
+        Kind::Odf,
         Kind::Doc,
         Kind::Xls,
         Kind::Ppt,
@@ -99,6 +102,7 @@ impl Kind {
             Kind::Docx => "docx",
             Kind::Xlsx => "xlsx",
             Kind::Pptx => "pptx",
+            Kind::Odf => "odf",
             Kind::Doc => "doc",
             Kind::Xls => "xls",
             Kind::Ppt => "ppt",
@@ -364,7 +368,7 @@ fn parse(
         },
         Kind::Zip => archive::parse_zip(bytes, budget),
         Kind::Pdf => textual::parse_pdf(bytes, externals),
-        Kind::Docx | Kind::Pptx => office::parse_ooxml(kind, bytes, budget),
+        Kind::Docx | Kind::Pptx | Kind::Odf => office::parse_ooxml(kind, bytes, budget),
         Kind::Xlsx | Kind::Xls => office::parse_spreadsheet(kind, bytes),
         Kind::Doc => office::parse_doc(bytes),
         Kind::Ppt => office::parse_ppt(bytes),

@@ -20,6 +20,8 @@ pub(crate) fn sniff_zip(bytes: &[u8]) -> Kind {
         Kind::Xlsx
     } else if has("ppt/presentation.xml") {
         Kind::Pptx
+    } else if has("content.xml") && has("mimetype") {
+        Kind::Odf
     } else {
         Kind::Zip
     }
@@ -144,6 +146,10 @@ pub(crate) fn parse_ooxml(kind: Kind, bytes: &[u8], _budget: &mut Budget<'_>) ->
     };
     ooxml_properties(&mut zip, &mut p);
     match kind {
+        Kind::Odf => match zip_part(&mut zip, "content.xml") {
+            Some(xml) => p.text = odf_text(&xml),
+            None => p.exception = Some("content part unreadable (encrypted or corrupt)".into()),
+        },
         Kind::Docx => match zip_part(&mut zip, "word/document.xml") {
             Some(xml) => p.text = xml_text(&xml, b"w:t", b"w:p"),
             None => p.exception = Some("document part unreadable (encrypted or corrupt)".into()),
@@ -167,6 +173,33 @@ pub(crate) fn parse_ooxml(kind: Kind, bytes: &[u8], _budget: &mut Budget<'_>) ->
         }
     }
     p
+}
+
+/// OpenDocument text: every text node, with a break after paragraphs, headings and cells.
+fn odf_text(xml: &[u8]) -> String {
+    let mut reader = Reader::from_reader(xml);
+    let mut out = String::new();
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Text(t)) => out.push_str(&String::from_utf8_lossy(t.as_ref().as_bytes())),
+            Ok(Event::GeneralRef(r)) => {
+                let name = String::from_utf8_lossy(r.as_ref().as_bytes()).to_string();
+                out.push_str(&super::textual::decode_entity(&name).unwrap_or_default());
+            }
+            Ok(Event::End(e))
+                if matches!(e.name().as_ref().as_bytes(), b"text:p" | b"text:h" | b"table:table-cell") =>
+            {
+                out.push('\n')
+            }
+            Ok(Event::Empty(e)) if e.name().as_ref().as_bytes() == b"text:s" => out.push(' '),
+            Ok(Event::Empty(e)) if e.name().as_ref().as_bytes() == b"text:tab" => out.push('\t'),
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    out
 }
 
 pub(crate) fn parse_spreadsheet(kind: Kind, bytes: &[u8]) -> Parsed {

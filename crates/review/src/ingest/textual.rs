@@ -295,10 +295,8 @@ pub(crate) fn parse_pdf(bytes: &[u8], externals: &dyn Externals) -> Parsed {
             p.meta.insert(name, d);
         }
     }
-    if contains(bytes, b"/Encrypt") {
-        p.exception = Some("encrypted PDF".into());
-        return p;
-    }
+    // Many PDFs are encrypted with an empty user password and read fine; only a failure is an exception.
+    let encrypted = contains(bytes, b"/Encrypt");
     match externals.pdf_text(bytes) {
         Ok(text) => {
             p.text = text.replace('\u{c}', "\n").trim().to_string();
@@ -306,6 +304,7 @@ pub(crate) fn parse_pdf(bytes: &[u8], externals: &dyn Externals) -> Parsed {
                 p.exception = Some("no text layer (image-only PDF; OCR not available)".into());
             }
         }
+        Err(why) if encrypted => p.exception = Some(format!("encrypted PDF: {why}")),
         Err(why) => p.exception = Some(format!("PDF text not extracted: {why}")),
     }
     p
