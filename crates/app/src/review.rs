@@ -308,28 +308,28 @@ async fn extract(file: SourceFile, custodian: String, options: &IngestOptions) -
             email_hash: None,
         }]
     };
-    match tokio::time::timeout(options.timeout, work).await {
-        Ok(Ok(Ok((md5, sha256, items)))) => Extracted { file, md5, sha256, items },
-        Ok(Ok(Err(io))) => {
-            let items = failure(format!("unreadable: {io}"));
-            Extracted { file, md5: String::new(), sha256: String::new(), items }
-        }
-        Ok(Err(join)) => {
-            let items = failure(format!("processing crashed: {join}"));
-            Extracted { file, md5: String::new(), sha256: String::new(), items }
-        }
-        Err(_) => {
-            // The blocking thread cannot be killed; it finishes or hangs on its own while the job goes on.
-            let items = failure(format!("processing timed out after {} s", options.timeout.as_secs()));
-            let path = file.path.clone();
-            let hashes = tokio::task::spawn_blocking(move || stream_hashes(&path)).await;
-            let (md5, _sha1, sha256) = match hashes {
-                Ok(Ok(h)) => h,
-                _ => Default::default(),
-            };
-            Extracted { file, md5, sha256, items }
-        }
+    let outcome = tokio::time::timeout(options.timeout, work).await;
+    let why = match outcome {
+        Ok(Ok(Ok((md5, sha256, items)))) => return Extracted { file, md5, sha256, items },
+        Ok(Ok(Err(io))) => format!("unreadable: {io}"),
+        Ok(Err(join)) => format!("processing crashed: {join}"),
+        // The blocking thread cannot be killed; it finishes or hangs on its own while the job goes on.
+        Err(_) => format!("processing timed out after {} s", options.timeout.as_secs()),
+    };
+    // The file is kept as a native with its hashes, so it stays producible.
+    let path = file.path.clone();
+    let bytes = tokio::task::spawn_blocking(move || std::fs::read(path)).await.ok().and_then(|r| r.ok());
+    let mut items = failure(why);
+    let (mut md5, mut sha256) = (String::new(), String::new());
+    if let Some(bytes) = bytes {
+        md5 = review::dedup::md5_hex(&bytes);
+        sha256 = store::blobs::sha256_hex(&bytes);
+        items[0].meta.insert(field::MD5HASH, md5.clone());
+        items[0].meta.insert(field::SHA1HASH, review::dedup::sha1_hex(&bytes));
+        items[0].kind = review::ingest::sniff(&file.display, &bytes);
+        items[0].native = bytes;
     }
+    Extracted { file, md5, sha256, items }
 }
 
 impl App {
@@ -826,6 +826,73 @@ mod tests {
         assert_eq!(parents.get("n/00036_2-late.doc"), None, "the latest email is 20, not 2");
         assert_eq!(parents.get("m/00037_20-x.doc"), None, "another folder");
         assert_eq!(parents.len(), 1);
+    }
+
+    /// A PDF extractor that hangs (for longer than the job's timeout) or panics, as hostile input can.
+    struct Hostile {
+        hang: bool,
+    }
+
+    impl Externals for Hostile {
+        fn pdf_text(&self, _pdf: &[u8]) -> std::result::Result<String, String> {
+            if self.hang {
+                std::thread::sleep(Duration::from_secs(4));
+                Ok("too late".into())
+            } else {
+                panic!("hostile PDF")
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn hanging_or_panicking_parsers_cost_one_exception_and_the_job_goes_on() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (app, admin, matter) = demo_app(&dir.path().join("data")).await;
+        let source = dir.path().join("in");
+        std::fs::create_dir_all(&source).expect("mkdir");
+        std::fs::write(source.join("a.pdf"), b"%PDF-1.4 /Type /Page").expect("write");
+        std::fs::write(source.join("b.txt"), b"ordinary words").expect("write");
+        for (hang, expected) in [(true, "timed out"), (false, "hostile PDF")] {
+            let options = IngestOptions {
+                externals: Arc::new(Hostile { hang }),
+                timeout: Duration::from_secs(1),
+                ..Default::default()
+            };
+            let custodian = if hang { "hang" } else { "panic" };
+            let job = app.start_review_ingest(&admin, matter, custodian, std::slice::from_ref(&source)).await.expect("job");
+            let done = app.run_review_job(&admin, job.id, &options).await.expect("the job survives");
+            assert_eq!((done.status.as_str(), done.items, done.exceptions), ("done", 2, 1));
+            let (items, _) = app
+                .review_items(&admin, matter, &ReviewItemFilter { collection_id: Some(job.collection_id), ..Default::default() }, Page::default())
+                .await
+                .expect("items");
+            let pdf = items.iter().find(|i| i.source_key == "in/a.pdf#").expect("the PDF is recorded");
+            assert!(pdf.exception.as_deref().is_some_and(|e| e.contains(expected)), "{pdf:?}");
+            assert_eq!(pdf.md5, review::dedup::md5_hex(b"%PDF-1.4 /Type /Page"), "the native is still hashed");
+            let txt = items.iter().find(|i| i.source_key == "in/b.txt#").expect("the text file");
+            assert!(txt.exception.is_none());
+        }
+    }
+
+    #[tokio::test]
+    async fn externals_see_only_their_matters_and_cannot_ingest() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (app, admin, matter) = demo_app(&dir.path().join("data")).await;
+        let source = dir.path().join("n.txt");
+        std::fs::write(&source, b"words").expect("write");
+        let job = app.start_review_ingest(&admin, matter, "", std::slice::from_ref(&source)).await.expect("job");
+        app.run_review_job(&admin, job.id, &IngestOptions::default()).await.expect("runs");
+        let users = app.users_with_roles(&domain::Role::ALL).await.expect("users");
+        let by = |email: &str| crate::auth::actor_of(users.iter().find(|u| u.email.starts_with(email)).expect("demo user"));
+        let rivera = app.store.matter_by_number("2026-0002").await.expect("q").expect("matter").id;
+        // priya reviews 2026-0001's documents for Meridian: she sees them, and nothing of 2026-0002.
+        let priya = by("priya");
+        assert_eq!(app.review_report(&priya, matter).await.expect("visible").items, 1);
+        assert!(matches!(app.review_report(&priya, rivera).await, Err(AppError::Forbidden)));
+        assert!(matches!(app.start_review_ingest(&priya, matter, "", std::slice::from_ref(&source)).await, Err(AppError::Forbidden)));
+        // ben is not on 2026-0001's team.
+        assert!(matches!(app.review_collections(&by("ben"), matter).await, Err(AppError::Forbidden)));
+        assert_eq!(app.review_collections(&by("alice"), matter).await.expect("team").len(), 1);
     }
 
     /// `LAWDESK_SHARED_DATA`, else `<workspace>/../shared/data`; `None` (after saying so) when absent.
