@@ -568,12 +568,12 @@ impl Store {
         let m = matter.to_string();
         let row = sqlx::query(
             "SELECT COUNT(*) AS items, COUNT(DISTINCT family_id) AS families, \
-             COALESCE(SUM(CASE WHEN exception IS NOT NULL THEN 1 ELSE 0 END), 0) AS exceptions, \
-             COALESCE(SUM(CASE WHEN duplicate_of IS NOT NULL THEN 1 ELSE 0 END), 0) AS duplicates, \
+             CAST(COALESCE(SUM(CASE WHEN exception IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS exceptions, \
+             CAST(COALESCE(SUM(CASE WHEN duplicate_of IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS duplicates, \
              COUNT(DISTINCT neardup_group) AS nd_groups, \
-             COALESCE(SUM(CASE WHEN neardup_group IS NOT NULL THEN 1 ELSE 0 END), 0) AS nd_members, \
-             COUNT(DISTINCT thread_id) AS threads, COALESCE(SUM(inclusive), 0) AS inclusive, \
-             COALESCE(SUM(filesize), 0) AS bytes FROM review_items WHERE matter_id = $1",
+             CAST(COALESCE(SUM(CASE WHEN neardup_group IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS nd_members, \
+             COUNT(DISTINCT thread_id) AS threads, CAST(COALESCE(SUM(inclusive), 0) AS BIGINT) AS inclusive, \
+             CAST(COALESCE(SUM(filesize), 0) AS BIGINT) AS bytes FROM review_items WHERE matter_id = $1",
         )
         .bind(&m)
         .fetch_one(&self.read)
