@@ -337,11 +337,25 @@ impl App {
         Ok(self.store.matter_access(actor, matter).await?)
     }
 
-    /// Viewing a matter's collections: whoever may view the matter (an LPO reviewer assigned to its
-    /// review work included; walls beat roles).
+    /// Viewing a matter's collections: internal users who may view the matter, and external users
+    /// (LPO members, virtual assistants) only when document-review work on it is assigned to them (to
+    /// their organization, for an LPO manager): a virtual assistant docketing a matter does not read its
+    /// documents. Walls beat roles.
     async fn require_review_view(&self, actor: &Actor, matter: Id) -> Result<()> {
         let access = self.review_access(actor, matter).await?;
-        self.require(actor, Action::ViewMatter(access))
+        self.require(actor, Action::ViewMatter(access))?;
+        if actor.role.is_external() {
+            let filter = store::WorkFilter {
+                matter_id: Some(matter),
+                service_line: Some(domain::ServiceLine::DocumentReview),
+                ..Default::default()
+            };
+            let (assigned, _) = self.store.list_work_items(actor, &filter, Page::new(1, 1)).await?;
+            if assigned.is_empty() {
+                return Err(AppError::Forbidden);
+            }
+        }
+        Ok(())
     }
 
     /// Ingesting and re-analysing: firm staff who may edit the matter.
@@ -353,6 +367,18 @@ impl App {
     /// Whether `actor` may start ingests on the matter (for showing the controls).
     pub async fn can_manage_review(&self, actor: &Actor, matter: Id) -> bool {
         self.require_review_manage(actor, matter).await.is_ok()
+    }
+
+    /// The matters whose documents `actor` may see (the review landing page).
+    pub async fn review_matters(&self, actor: &Actor) -> Result<Vec<store::MatterRow>> {
+        let (rows, _) = self.list_matters(actor, &store::MatterFilter::default(), Page::new(1, 200)).await?;
+        let mut out = Vec::new();
+        for row in rows {
+            if self.require_review_view(actor, row.matter.id).await.is_ok() {
+                out.push(row);
+            }
+        }
+        Ok(out)
     }
 
     pub async fn review_collections(&self, actor: &Actor, matter: Id) -> Result<Vec<CollectionView>> {
@@ -890,6 +916,9 @@ mod tests {
         assert_eq!(app.review_report(&priya, matter).await.expect("visible").items, 1);
         assert!(matches!(app.review_report(&priya, rivera).await, Err(AppError::Forbidden)));
         assert!(matches!(app.start_review_ingest(&priya, matter, "", std::slice::from_ref(&source)).await, Err(AppError::Forbidden)));
+        // vera dockets 2026-0001 but does not review its documents.
+        assert!(matches!(app.review_report(&by("vera"), matter).await, Err(AppError::Forbidden)));
+        assert_eq!(app.review_report(&by("manoj"), matter).await.expect("priya's manager").items, 1);
         // ben is not on 2026-0001's team.
         assert!(matches!(app.review_collections(&by("ben"), matter).await, Err(AppError::Forbidden)));
         assert_eq!(app.review_collections(&by("alice"), matter).await.expect("team").len(), 1);
