@@ -646,6 +646,7 @@ impl App {
         };
         let mut ids: HashMap<String, (Id, Id)> = HashMap::new();
         let mut out = Vec::with_capacity(e.items.len());
+        let mut writes = tokio::task::JoinSet::new();
         for item in e.items {
             let id = Id::new_at(now);
             let (parent_id, family_id) = match &item.parent {
@@ -661,16 +662,25 @@ impl App {
             };
             ids.insert(item.key.clone(), (id, family_id));
             let container_id = item.container.as_ref().and_then(|c| ids.get(c)).map(|(i, _)| *i);
+            // Blob writes run concurrently (each is a temp file + rename); their names are the
+            // SHA-256 of the content, known up front, so records need not wait for the writes.
             let native_sha256 = if item.native.is_empty() && item.exception.is_some() {
                 String::new()
             } else {
-                self.store.blobs().put(&item.native).await?
+                store::blobs::sha256_hex(&item.native)
             };
             let text_sha256 = if item.text.is_empty() {
                 String::new()
             } else {
-                self.store.blobs().put(item.text.as_bytes()).await?
+                store::blobs::sha256_hex(item.text.as_bytes())
             };
+            for (needed, bytes) in [(!native_sha256.is_empty(), &item.native), (!text_sha256.is_empty(), &item.text.as_bytes().to_vec())] {
+                if needed {
+                    let blobs = self.store.blobs().clone();
+                    let bytes = bytes.clone();
+                    writes.spawn(async move { blobs.put(&bytes).await });
+                }
+            }
             let get = |name: &str| item.get(name).unwrap_or("").to_string();
             let metadata = serde_json::Value::Object(
                 item.meta.iter().map(|(k, v)| ((*k).to_string(), serde_json::Value::String(v.clone()))).collect(),
@@ -714,6 +724,10 @@ impl App {
                 metadata,
                 created_at: now,
             });
+        }
+        // Every blob is on disk before the batch that names it can commit.
+        while let Some(done) = writes.join_next().await {
+            done.map_err(|e| AppError::Internal(format!("blob write: {e}")))??;
         }
         Ok((source, out))
     }
@@ -806,7 +820,8 @@ impl App {
                 to: review::mail::addresses(&e.to),
                 cc: review::mail::addresses(&e.cc),
                 date: chrono::DateTime::parse_from_rfc3339(&e.date_sent).ok().map(|d| d.with_timezone(&chrono::Utc)),
-                body: self.review_text(&e.text_sha256).await?,
+                // Quoted text sits in the first part of a reply; a cap keeps 200,000 bodies in memory.
+                body: truncate_chars(self.review_text(&e.text_sha256).await?, THREADING_BODY_CHARS),
                 attachments: attachments.get(&e.id).cloned().unwrap_or_default(),
             });
         }
@@ -827,6 +842,16 @@ impl App {
         self.store.set_review_analysis(&rows, ev).await?;
         Ok(())
     }
+}
+
+/// How much of each email body threading reads for its inclusive-email test.
+const THREADING_BODY_CHARS: usize = 16_000;
+
+fn truncate_chars(mut text: String, max: usize) -> String {
+    if let Some((at, _)) = text.char_indices().nth(max) {
+        text.truncate(at);
+    }
+    text
 }
 
 /// The EDRM licence footer that ends many Enron emails: boilerplate for near-duplicate detection.
