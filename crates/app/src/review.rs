@@ -86,6 +86,9 @@ fn uuid_like() -> String {
     format!("{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
+/// Called with the job after every committed batch.
+pub type ProgressFn = Arc<dyn Fn(&ReviewJob) + Send + Sync>;
+
 /// How a job processes its files.
 #[derive(Clone)]
 pub struct IngestOptions {
@@ -101,7 +104,7 @@ pub struct IngestOptions {
     /// Run near-duplicate detection after ingest (it reads every text back).
     pub near_duplicates: bool,
     /// Called after every committed batch (progress bars, logs).
-    pub progress: Option<Arc<dyn Fn(&ReviewJob) + Send + Sync>>,
+    pub progress: Option<ProgressFn>,
 }
 
 impl Default for IngestOptions {
@@ -121,7 +124,10 @@ impl Default for IngestOptions {
 
 impl std::fmt::Debug for IngestOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IngestOptions").field("limits", &self.limits).field("timeout", &self.timeout).finish_non_exhaustive()
+        f.debug_struct("IngestOptions")
+            .field("limits", &self.limits)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
     }
 }
 
@@ -183,7 +189,11 @@ fn list_files(paths: &[PathBuf]) -> Result<Vec<SourceFile>> {
                 if ft.is_dir() {
                     stack.push(path);
                 } else if ft.is_file() {
-                    let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+                    let rel = path
+                        .strip_prefix(root)
+                        .unwrap_or(&path)
+                        .to_string_lossy()
+                        .replace('\\', "/");
                     let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
                     out.push(SourceFile { display: format!("{base}/{rel}"), path, size });
                 }
@@ -274,7 +284,10 @@ async fn extract(file: SourceFile, custodian: String, options: &IngestOptions) -
             native: Vec::new(),
             text: String::new(),
             meta,
-            exception: Some(format!("too large to process ({} bytes); the native stays at its source", file.size)),
+            exception: Some(format!(
+                "too large to process ({} bytes); the native stays at its source",
+                file.size
+            )),
             email_hash: None,
         };
         return Extracted { file, md5, sha256, items: vec![item] };
@@ -318,7 +331,8 @@ async fn extract(file: SourceFile, custodian: String, options: &IngestOptions) -
     };
     // The file is kept as a native with its hashes, so it stays producible.
     let path = file.path.clone();
-    let bytes = tokio::task::spawn_blocking(move || std::fs::read(path)).await.ok().and_then(|r| r.ok());
+    let bytes =
+        tokio::task::spawn_blocking(move || std::fs::read(path)).await.ok().and_then(|r| r.ok());
     let mut items = failure(why);
     let (mut md5, mut sha256) = (String::new(), String::new());
     if let Some(bytes) = bytes {
@@ -333,7 +347,11 @@ async fn extract(file: SourceFile, custodian: String, options: &IngestOptions) -
 }
 
 impl App {
-    async fn review_access(&self, actor: &Actor, matter: Id) -> Result<domain::policy::MatterAccess> {
+    async fn review_access(
+        &self,
+        actor: &Actor,
+        matter: Id,
+    ) -> Result<domain::policy::MatterAccess> {
         Ok(self.store.matter_access(actor, matter).await?)
     }
 
@@ -371,7 +389,8 @@ impl App {
 
     /// The matters whose documents `actor` may see (the review landing page).
     pub async fn review_matters(&self, actor: &Actor) -> Result<Vec<store::MatterRow>> {
-        let (rows, _) = self.list_matters(actor, &store::MatterFilter::default(), Page::new(1, 200)).await?;
+        let (rows, _) =
+            self.list_matters(actor, &store::MatterFilter::default(), Page::new(1, 200)).await?;
         let mut out = Vec::new();
         for row in rows {
             if self.require_review_view(actor, row.matter.id).await.is_ok() {
@@ -381,7 +400,11 @@ impl App {
         Ok(out)
     }
 
-    pub async fn review_collections(&self, actor: &Actor, matter: Id) -> Result<Vec<CollectionView>> {
+    pub async fn review_collections(
+        &self,
+        actor: &Actor,
+        matter: Id,
+    ) -> Result<Vec<CollectionView>> {
         self.require_review_view(actor, matter).await?;
         let mut out = Vec::new();
         for collection in self.store.review_collections(matter).await? {
@@ -423,7 +446,8 @@ impl App {
         let item = self.store.review_item(id).await?;
         self.require_review_view(actor, item.matter_id).await?;
         let filter = ReviewItemFilter { family_id: Some(item.family_id), ..Default::default() };
-        let (family, _) = self.store.list_review_items(item.matter_id, &filter, Page::new(1, 200)).await?;
+        let (family, _) =
+            self.store.list_review_items(item.matter_id, &filter, Page::new(1, 200)).await?;
         let text = self.review_text(&item.text_sha256).await?;
         self.store.audit(self.event(actor, "review.item.view", "review_item", id)).await?;
         Ok(ItemView { item, family, text })
@@ -479,7 +503,10 @@ impl App {
         self.require_review_manage(actor, matter).await?;
         let custodian = custodian.trim();
         if paths.is_empty() {
-            return Err(AppError::Invalid { field: "path".into(), message: "give at least one file or folder".into() });
+            return Err(AppError::Invalid {
+                field: "path".into(),
+                message: "give at least one file or folder".into(),
+            });
         }
         let files = list_files(paths)?;
         let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
@@ -495,23 +522,27 @@ impl App {
                 let c = ReviewCollection {
                     id: Id::new_at(self.now()),
                     matter_id: matter,
-                    name: if custodian.is_empty() { "Shared sources".into() } else { custodian.to_string() },
+                    name: if custodian.is_empty() {
+                        "Shared sources".into()
+                    } else {
+                        custodian.to_string()
+                    },
                     custodian: custodian.to_string(),
                     created_by: actor.user_id,
                     created_at: self.now(),
                 };
-                let ev = self.event(actor, "review.collection.create", "review_collection", c.id)
-                    .with(serde_json::json!({"matter": matter.to_string(), "custodian": custodian}));
+                let ev =
+                    self.event(actor, "review.collection.create", "review_collection", c.id).with(
+                        serde_json::json!({"matter": matter.to_string(), "custodian": custodian}),
+                    );
                 self.store.create_review_collection(&c, ev).await?;
                 c
             }
         };
-        if let Some(open) = self
-            .store
-            .review_jobs(matter)
-            .await?
-            .into_iter()
-            .find(|j| j.collection_id == collection.id && j.paths == paths && j.status != "done")
+        if let Some(open) =
+            self.store.review_jobs(matter).await?.into_iter().find(|j| {
+                j.collection_id == collection.id && j.paths == paths && j.status != "done"
+            })
         {
             return Ok(open);
         }
@@ -535,7 +566,8 @@ impl App {
             updated_at: now,
             finished_at: None,
         };
-        let ev = self.event(actor, "review.job.create", "review_job", job.id)
+        let ev = self
+            .event(actor, "review.job.create", "review_job", job.id)
             .with(serde_json::json!({"paths": job.paths, "files": job.total_files}));
         self.store.create_review_job(&job, ev).await?;
         Ok(job)
@@ -543,7 +575,12 @@ impl App {
 
     /// Runs (or resumes) a job to the end: files after the checkpoint are extracted, stored and committed
     /// in batches; then the matter's duplicates, near-duplicates and threads are recomputed.
-    pub async fn run_review_job(&self, actor: &Actor, job: Id, options: &IngestOptions) -> Result<ReviewJob> {
+    pub async fn run_review_job(
+        &self,
+        actor: &Actor,
+        job: Id,
+        options: &IngestOptions,
+    ) -> Result<ReviewJob> {
         let mut current = self.store.review_job(job).await?;
         self.require_review_manage(actor, current.matter_id).await?;
         let collection = self.store.review_collection(current.collection_id).await?;
@@ -567,21 +604,30 @@ impl App {
                 }
             }
         }
-        let mut batch = ReviewBatch { job_id: job, sources: Vec::new(), cursor: current.cursor.clone(), files: 0, bytes: 0 };
+        let mut batch = ReviewBatch {
+            job_id: job,
+            sources: Vec::new(),
+            cursor: current.cursor.clone(),
+            files: 0,
+            bytes: 0,
+        };
         let mut batch_items = 0usize;
         let remaining: Vec<SourceFile> = files[start.min(files.len())..].to_vec();
         let parallel = options.parallel.max(1);
         for group in remaining.chunks(parallel) {
             let mut handles = Vec::new();
             for file in group {
-                let (file, custodian, opts) = (file.clone(), collection.custodian.clone(), options.clone());
+                let (file, custodian, opts) =
+                    (file.clone(), collection.custodian.clone(), options.clone());
                 handles.push(tokio::spawn(async move { extract(file, custodian, &opts).await }));
             }
             for handle in handles {
-                let extracted = handle.await.map_err(|e| AppError::Internal(format!("extract task: {e}")))?;
+                let extracted =
+                    handle.await.map_err(|e| AppError::Internal(format!("extract task: {e}")))?;
                 let display = extracted.file.display.clone();
                 let parent = sidecars.get(&display).and_then(|email| email_ids.get(email)).copied();
-                let (source, items) = self.store_extracted(actor, &collection, extracted, parent).await?;
+                let (source, items) =
+                    self.store_extracted(actor, &collection, extracted, parent).await?;
                 if let Some(root) = items.first()
                     && root.kind == "email"
                 {
@@ -611,7 +657,12 @@ impl App {
         Ok(current)
     }
 
-    async fn commit_batch(&self, actor: &Actor, batch: &mut ReviewBatch, options: &IngestOptions) -> Result<ReviewJob> {
+    async fn commit_batch(
+        &self,
+        actor: &Actor,
+        batch: &mut ReviewBatch,
+        options: &IngestOptions,
+    ) -> Result<ReviewJob> {
         let ev = self.event(actor, "review.ingest.batch", "review_job", batch.job_id);
         self.store.commit_review_batch(batch, self.now(), ev).await?;
         batch.sources.clear();
@@ -651,7 +702,10 @@ impl App {
             let id = Id::new_at(now);
             let (parent_id, family_id) = match &item.parent {
                 Some(p) => {
-                    let (pid, fam) = ids.get(p).copied().ok_or_else(|| AppError::Internal("parent after child".into()))?;
+                    let (pid, fam) = ids
+                        .get(p)
+                        .copied()
+                        .ok_or_else(|| AppError::Internal("parent after child".into()))?;
                     (Some(pid), fam)
                 }
                 None if item.key.is_empty() && sidecar_parent.is_some() => {
@@ -674,7 +728,10 @@ impl App {
             } else {
                 store::blobs::sha256_hex(item.text.as_bytes())
             };
-            for (needed, bytes) in [(!native_sha256.is_empty(), &item.native), (!text_sha256.is_empty(), &item.text.as_bytes().to_vec())] {
+            for (needed, bytes) in [
+                (!native_sha256.is_empty(), &item.native),
+                (!text_sha256.is_empty(), &item.text.as_bytes().to_vec()),
+            ] {
                 if needed {
                     let blobs = self.store.blobs().clone();
                     let bytes = bytes.clone();
@@ -683,7 +740,10 @@ impl App {
             }
             let get = |name: &str| item.get(name).unwrap_or("").to_string();
             let metadata = serde_json::Value::Object(
-                item.meta.iter().map(|(k, v)| ((*k).to_string(), serde_json::Value::String(v.clone()))).collect(),
+                item.meta
+                    .iter()
+                    .map(|(k, v)| ((*k).to_string(), serde_json::Value::String(v.clone())))
+                    .collect(),
             );
             out.push(ReviewItem {
                 id,
@@ -734,28 +794,42 @@ impl App {
 
     /// Recomputes exact duplicates (per custodian or across the matter, keeping ALLCUSTODIANS),
     /// near-duplicate groups and email threads for a matter.
-    pub async fn analyze_review(&self, actor: &Actor, matter: Id, options: &IngestOptions) -> Result<()> {
+    pub async fn analyze_review(
+        &self,
+        actor: &Actor,
+        matter: Id,
+        options: &IngestOptions,
+    ) -> Result<()> {
         self.require_review_manage(actor, matter).await?;
         let items = self.store.all_review_items(matter).await?;
-        let reviewable: Vec<&ReviewItem> =
-            items.iter().filter(|i| Kind::parse(&i.kind).is_none_or(|k| !k.is_container())).collect();
+        let reviewable: Vec<&ReviewItem> = items
+            .iter()
+            .filter(|i| Kind::parse(&i.kind).is_none_or(|k| !k.is_container()))
+            .collect();
         let dedup_input: Vec<DedupItem<Id>> = reviewable
             .iter()
-            .map(|i| DedupItem { id: i.id, custodian: i.custodian.clone(), hash: i.dedup_key.clone() })
+            .map(|i| DedupItem {
+                id: i.id,
+                custodian: i.custodian.clone(),
+                hash: i.dedup_key.clone(),
+            })
             .collect();
         let dedup = deduplicate(&dedup_input, options.scope);
         let mut analysis: BTreeMap<Id, ReviewAnalysis> = items
             .iter()
             .map(|i| {
-                (i.id, ReviewAnalysis {
-                    id: i.id,
-                    duplicate_of: None,
-                    all_custodians: vec![i.custodian.clone()],
-                    neardup_group: None,
-                    neardup_similarity: None,
-                    thread_id: None,
-                    inclusive: false,
-                })
+                (
+                    i.id,
+                    ReviewAnalysis {
+                        id: i.id,
+                        duplicate_of: None,
+                        all_custodians: vec![i.custodian.clone()],
+                        neardup_group: None,
+                        neardup_similarity: None,
+                        thread_id: None,
+                        inclusive: false,
+                    },
+                )
             })
             .collect();
         for (dup, master) in &dedup.duplicate_of {
@@ -770,8 +844,11 @@ impl App {
         }
         // Near-duplicates over the masters' texts.
         if options.near_duplicates {
-            let masters: Vec<&ReviewItem> =
-                reviewable.iter().copied().filter(|i| i.text_chars > 0 && !dedup.duplicate_of.contains_key(&i.id)).collect();
+            let masters: Vec<&ReviewItem> = reviewable
+                .iter()
+                .copied()
+                .filter(|i| i.text_chars > 0 && !dedup.duplicate_of.contains_key(&i.id))
+                .collect();
             let mut texts = Vec::with_capacity(masters.len());
             for m in &masters {
                 texts.push(self.review_text(&m.text_sha256).await?);
@@ -801,7 +878,11 @@ impl App {
             }
         }
         // Email threads over every email (duplicates included: they belong to the same conversation).
-        let emails: Vec<&ReviewItem> = reviewable.iter().copied().filter(|i| Kind::parse(&i.kind).is_some_and(Kind::is_email)).collect();
+        let emails: Vec<&ReviewItem> = reviewable
+            .iter()
+            .copied()
+            .filter(|i| Kind::parse(&i.kind).is_some_and(Kind::is_email))
+            .collect();
         let mut attachments: HashMap<Id, Vec<String>> = HashMap::new();
         for i in &items {
             if let Some(p) = i.parent_id {
@@ -810,7 +891,8 @@ impl App {
         }
         let mut thread_input = Vec::with_capacity(emails.len());
         for e in &emails {
-            let meta = |k: &str| e.metadata.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let meta =
+                |k: &str| e.metadata.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
             thread_input.push(review::threading::Email {
                 message_id: review::mail::message_ids(&e.message_id).into_iter().next(),
                 in_reply_to: review::mail::message_ids(&e.in_reply_to),
@@ -819,15 +901,18 @@ impl App {
                 from: review::mail::addresses(&e.from),
                 to: review::mail::addresses(&e.to),
                 cc: review::mail::addresses(&e.cc),
-                date: chrono::DateTime::parse_from_rfc3339(&e.date_sent).ok().map(|d| d.with_timezone(&chrono::Utc)),
+                date: chrono::DateTime::parse_from_rfc3339(&e.date_sent)
+                    .ok()
+                    .map(|d| d.with_timezone(&chrono::Utc)),
                 // Quoted text sits in the first part of a reply; a cap keeps 200,000 bodies in memory.
                 body: truncate_chars(self.review_text(&e.text_sha256).await?, THREADING_BODY_CHARS),
                 attachments: attachments.get(&e.id).cloned().unwrap_or_default(),
             });
         }
-        let threading = tokio::task::spawn_blocking(move || review::threading::thread(&thread_input))
-            .await
-            .map_err(|e| AppError::Internal(format!("threading: {e}")))?;
+        let threading =
+            tokio::task::spawn_blocking(move || review::threading::thread(&thread_input))
+                .await
+                .map_err(|e| AppError::Internal(format!("threading: {e}")))?;
         for (i, t) in threading.emails.iter().enumerate() {
             let thread = &threading.threads[t.thread];
             let thread_id = emails[thread.members[0]].id;
@@ -837,7 +922,8 @@ impl App {
             }
         }
         let rows: Vec<ReviewAnalysis> = analysis.into_values().collect();
-        let ev = self.event(actor, "review.analyze", "matter", matter)
+        let ev = self
+            .event(actor, "review.analyze", "matter", matter)
             .with(serde_json::json!({"scope": format!("{:?}", options.scope)}));
         self.store.set_review_analysis(&rows, ev).await?;
         Ok(())
@@ -868,12 +954,21 @@ mod tests {
 
     #[test]
     fn sidecar_attachments_follow_their_email() {
-        let files: Vec<SourceFile> = ["n/00033_2.eml", "n/00034_2-CA(new dominion).doc", "n/00035_20.eml", "n/00036_2-late.doc", "m/00037_20-x.doc"]
-            .iter()
-            .map(|d| SourceFile { display: d.to_string(), path: PathBuf::from(d), size: 0 })
-            .collect();
+        let files: Vec<SourceFile> = [
+            "n/00033_2.eml",
+            "n/00034_2-CA(new dominion).doc",
+            "n/00035_20.eml",
+            "n/00036_2-late.doc",
+            "m/00037_20-x.doc",
+        ]
+        .iter()
+        .map(|d| SourceFile { display: d.to_string(), path: PathBuf::from(d), size: 0 })
+        .collect();
         let parents = sidecar_parents(&files);
-        assert_eq!(parents.get("n/00034_2-CA(new dominion).doc").map(String::as_str), Some("n/00033_2.eml"));
+        assert_eq!(
+            parents.get("n/00034_2-CA(new dominion).doc").map(String::as_str),
+            Some("n/00033_2.eml")
+        );
         assert_eq!(parents.get("n/00036_2-late.doc"), None, "the latest email is 20, not 2");
         assert_eq!(parents.get("m/00037_20-x.doc"), None, "another folder");
         assert_eq!(parents.len(), 1);
@@ -910,16 +1005,33 @@ mod tests {
                 ..Default::default()
             };
             let custodian = if hang { "hang" } else { "panic" };
-            let job = app.start_review_ingest(&admin, matter, custodian, std::slice::from_ref(&source)).await.expect("job");
-            let done = app.run_review_job(&admin, job.id, &options).await.expect("the job survives");
+            let job = app
+                .start_review_ingest(&admin, matter, custodian, std::slice::from_ref(&source))
+                .await
+                .expect("job");
+            let done =
+                app.run_review_job(&admin, job.id, &options).await.expect("the job survives");
             assert_eq!((done.status.as_str(), done.items, done.exceptions), ("done", 2, 1));
             let (items, _) = app
-                .review_items(&admin, matter, &ReviewItemFilter { collection_id: Some(job.collection_id), ..Default::default() }, Page::default())
+                .review_items(
+                    &admin,
+                    matter,
+                    &ReviewItemFilter {
+                        collection_id: Some(job.collection_id),
+                        ..Default::default()
+                    },
+                    Page::default(),
+                )
                 .await
                 .expect("items");
-            let pdf = items.iter().find(|i| i.source_key == "in/a.pdf#").expect("the PDF is recorded");
+            let pdf =
+                items.iter().find(|i| i.source_key == "in/a.pdf#").expect("the PDF is recorded");
             assert!(pdf.exception.as_deref().is_some_and(|e| e.contains(expected)), "{pdf:?}");
-            assert_eq!(pdf.md5, review::dedup::md5_hex(b"%PDF-1.4 /Type /Page"), "the native is still hashed");
+            assert_eq!(
+                pdf.md5,
+                review::dedup::md5_hex(b"%PDF-1.4 /Type /Page"),
+                "the native is still hashed"
+            );
             let txt = items.iter().find(|i| i.source_key == "in/b.txt#").expect("the text file");
             assert!(txt.exception.is_none());
         }
@@ -931,29 +1043,46 @@ mod tests {
         let (app, admin, matter) = demo_app(&dir.path().join("data")).await;
         let source = dir.path().join("n.txt");
         std::fs::write(&source, b"words").expect("write");
-        let job = app.start_review_ingest(&admin, matter, "", std::slice::from_ref(&source)).await.expect("job");
+        let job = app
+            .start_review_ingest(&admin, matter, "", std::slice::from_ref(&source))
+            .await
+            .expect("job");
         app.run_review_job(&admin, job.id, &IngestOptions::default()).await.expect("runs");
-        let users = app.users_with_roles(&domain::Role::ALL).await.expect("users");
-        let by = |email: &str| crate::auth::actor_of(users.iter().find(|u| u.email.starts_with(email)).expect("demo user"));
+        let users = app.users_with_roles(domain::Role::ALL).await.expect("users");
+        let by = |email: &str| {
+            crate::auth::actor_of(
+                users.iter().find(|u| u.email.starts_with(email)).expect("demo user"),
+            )
+        };
         let rivera = app.store.matter_by_number("2026-0002").await.expect("q").expect("matter").id;
         // priya reviews 2026-0001's documents for Meridian: she sees them, and nothing of 2026-0002.
         let priya = by("priya");
         assert_eq!(app.review_report(&priya, matter).await.expect("visible").items, 1);
         assert!(matches!(app.review_report(&priya, rivera).await, Err(AppError::Forbidden)));
-        assert!(matches!(app.start_review_ingest(&priya, matter, "", std::slice::from_ref(&source)).await, Err(AppError::Forbidden)));
+        assert!(matches!(
+            app.start_review_ingest(&priya, matter, "", std::slice::from_ref(&source)).await,
+            Err(AppError::Forbidden)
+        ));
         // vera dockets 2026-0001 but does not review its documents.
         assert!(matches!(app.review_report(&by("vera"), matter).await, Err(AppError::Forbidden)));
-        assert_eq!(app.review_report(&by("manoj"), matter).await.expect("priya's manager").items, 1);
+        assert_eq!(
+            app.review_report(&by("manoj"), matter).await.expect("priya's manager").items,
+            1
+        );
         // ben is not on 2026-0001's team.
-        assert!(matches!(app.review_collections(&by("ben"), matter).await, Err(AppError::Forbidden)));
+        assert!(matches!(
+            app.review_collections(&by("ben"), matter).await,
+            Err(AppError::Forbidden)
+        ));
         assert_eq!(app.review_collections(&by("alice"), matter).await.expect("team").len(), 1);
     }
 
     /// `LAWDESK_SHARED_DATA`, else `<workspace>/../shared/data`; `None` (after saying so) when absent.
     fn shared_data(relative: &str) -> Option<PathBuf> {
-        let base = std::env::var_os("LAWDESK_SHARED_DATA")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+        let base =
+            std::env::var_os("LAWDESK_SHARED_DATA").map(PathBuf::from).unwrap_or_else(|| {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+            });
         let path = base.join(relative);
         if path.exists() {
             Some(path)
@@ -968,7 +1097,8 @@ mod tests {
         let app = App::new(store);
         app.load_demo().await.expect("demo loads");
         let admin = app.users_with_roles(&[domain::Role::Admin]).await.expect("admins")[0].clone();
-        let matter = app.store.matter_by_number("2026-0001").await.expect("query").expect("demo matter").id;
+        let matter =
+            app.store.matter_by_number("2026-0001").await.expect("query").expect("demo matter").id;
         (app, crate::auth::actor_of(&admin), matter)
     }
 
@@ -988,14 +1118,17 @@ mod tests {
             .start_review_ingest(&admin, matter, "Bailey, Susan", &[root.join("native")])
             .await
             .expect("job starts");
-        let done = app.run_review_job(&admin, job.id, &IngestOptions::default()).await.expect("job runs");
+        let done =
+            app.run_review_job(&admin, job.id, &IngestOptions::default()).await.expect("job runs");
         assert_eq!((done.status.as_str(), done.done_files, done.total_files), ("done", 2476, 2476));
 
         let items = app.store.all_review_items(matter).await.expect("items");
         let by_file: HashMap<String, &ReviewItem> = items
             .iter()
             .filter(|i| i.source_key.ends_with('#'))
-            .map(|i| (i.source_key.trim_start_matches("native/").trim_end_matches('#').to_string(), i))
+            .map(|i| {
+                (i.source_key.trim_start_matches("native/").trim_end_matches('#').to_string(), i)
+            })
             .collect();
         let by_id: HashMap<Id, &ReviewItem> = items.iter().map(|i| (i.id, i)).collect();
         let mut load = csv::ReaderBuilder::new()
@@ -1013,8 +1146,10 @@ mod tests {
             col("processing_exception"),
         );
         let rows: Vec<csv::StringRecord> = load.records().map(|r| r.expect("row")).collect();
-        let upi_file: HashMap<String, String> =
-            rows.iter().map(|r| (r[upi].to_string(), r[link].trim_start_matches("native/").to_string())).collect();
+        let upi_file: HashMap<String, String> = rows
+            .iter()
+            .map(|r| (r[upi].to_string(), r[link].trim_start_matches("native/").to_string()))
+            .collect();
         let (mut missing_natives, mut md5_equal, mut md5_differ) = (Vec::new(), 0, Vec::new());
         let (mut links, mut links_ok, mut ids, mut ids_ok) = (0, 0, 0, 0);
         let mut truth_exceptions = Vec::new();
@@ -1031,15 +1166,22 @@ mod tests {
             if item.md5 == r[hash] {
                 md5_equal += 1;
             } else {
-                let on_disk = review::dedup::md5_hex(&std::fs::read(root.join("native").join(file)).expect("native"));
+                let on_disk = review::dedup::md5_hex(
+                    &std::fs::read(root.join("native").join(file)).expect("native"),
+                );
                 assert_eq!(item.md5, on_disk, "{file}: our MD5 is the native's");
                 md5_differ.push(file.to_string());
             }
             if !r[parent].is_empty() {
                 links += 1;
                 let expected = &upi_file[&r[parent]];
-                let got = item.parent_id.and_then(|p| by_id.get(&p)).map(|p| p.source_key.trim_start_matches("native/").trim_end_matches('#'));
-                if got == Some(expected.as_str()) && item.family_id == by_file[expected.as_str()].family_id {
+                let got = item
+                    .parent_id
+                    .and_then(|p| by_id.get(&p))
+                    .map(|p| p.source_key.trim_start_matches("native/").trim_end_matches('#'));
+                if got == Some(expected.as_str())
+                    && item.family_id == by_file[expected.as_str()].family_id
+                {
                     links_ok += 1;
                 }
             } else {
@@ -1065,8 +1207,15 @@ mod tests {
             dups(&our_md5_groups),
             dups(&truth_md5_groups),
         );
-        assert_eq!(missing_natives, vec!["01403_111-Mouse_final.mpeg".to_string()], "only the native absent from the sample");
-        assert!(md5_equal >= rows.len() - 1 - 6, "MD5s agree except where the load file hashed other bytes");
+        assert_eq!(
+            missing_natives,
+            vec!["01403_111-Mouse_final.mpeg".to_string()],
+            "only the native absent from the sample"
+        );
+        assert!(
+            md5_equal >= rows.len() - 1 - 6,
+            "MD5s agree except where the load file hashed other bytes"
+        );
         let all_links = rows.iter().filter(|r| !r[parent].is_empty()).count();
         assert_eq!(all_links, 167);
         // Every link whose child is in the sample (one child is the absent .mpeg).
@@ -1091,7 +1240,10 @@ mod tests {
         for r in &rows {
             let file = r[link].trim_start_matches("native/");
             let Some(item) = by_file.get(file) else { continue };
-            let Ok(theirs) = std::fs::read_to_string(root.join("text").join(format!("{file}.txt"))) else { continue };
+            let Ok(theirs) = std::fs::read_to_string(root.join("text").join(format!("{file}.txt")))
+            else {
+                continue;
+            };
             let theirs = words(&theirs);
             if theirs.is_empty() {
                 continue;
@@ -1104,8 +1256,10 @@ mod tests {
             }
         }
         let rate = agree as f64 / compared as f64;
-        eprintln!("enron-freeeed text agreement: {agree}/{compared} = {:.1}% (>= 90% of FreeEED's distinct words found)", rate * 100.0);
+        eprintln!(
+            "enron-freeeed text agreement: {agree}/{compared} = {:.1}% (>= 90% of FreeEED's distinct words found)",
+            rate * 100.0
+        );
         assert!(rate > 0.9, "text agreement {rate}");
     }
 }
-

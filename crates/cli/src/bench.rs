@@ -50,11 +50,54 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "price", "gas", "power", "contract", "deal", "trading", "desk", "schedule", "volume", "capacity",
-    "pipeline", "meeting", "forward", "curve", "position", "risk", "credit", "counterparty", "invoice",
-    "settlement", "california", "market", "demand", "storage", "transport", "basis", "swap", "option",
-    "hedge", "margin", "report", "review", "legal", "agreement", "draft", "comments", "please", "thanks",
-    "attached", "call", "tomorrow", "today", "week", "month", "quarter", "budget", "forecast", "plan",
+    "price",
+    "gas",
+    "power",
+    "contract",
+    "deal",
+    "trading",
+    "desk",
+    "schedule",
+    "volume",
+    "capacity",
+    "pipeline",
+    "meeting",
+    "forward",
+    "curve",
+    "position",
+    "risk",
+    "credit",
+    "counterparty",
+    "invoice",
+    "settlement",
+    "california",
+    "market",
+    "demand",
+    "storage",
+    "transport",
+    "basis",
+    "swap",
+    "option",
+    "hedge",
+    "margin",
+    "report",
+    "review",
+    "legal",
+    "agreement",
+    "draft",
+    "comments",
+    "please",
+    "thanks",
+    "attached",
+    "call",
+    "tomorrow",
+    "today",
+    "week",
+    "month",
+    "quarter",
+    "budget",
+    "forecast",
+    "plan",
 ];
 
 fn sentence(rng: &mut Rng, words: usize) -> String {
@@ -139,7 +182,11 @@ fn folder_size(path: &Path) -> u64 {
     if let Ok(entries) = std::fs::read_dir(path) {
         for e in entries.flatten() {
             let p = e.path();
-            total += if p.is_dir() { folder_size(&p) } else { e.metadata().map(|m| m.len()).unwrap_or(0) };
+            total += if p.is_dir() {
+                folder_size(&p)
+            } else {
+                e.metadata().map(|m| m.len()).unwrap_or(0)
+            };
         }
     }
     total
@@ -155,14 +202,20 @@ async fn bench_review(
     let root = temp.path().to_path_buf();
     let started = Instant::now();
     let (synthetic, synthetic_bytes) = generate(&root, emails)?;
-    eprintln!("generated {emails} emails ({:.0} MB) in {:.1} s", synthetic_bytes as f64 / 1e6, started.elapsed().as_secs_f64());
+    eprintln!(
+        "generated {emails} emails ({:.0} MB) in {:.1} s",
+        synthetic_bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
     let store = store::Store::open_sqlite(&root.join("data")).await?;
     let app = app::App::new(store);
     app.load_demo().await.map_err(|e| anyhow!("{e}"))?;
     let admin = crate::actor_for(&app, None).await?;
     let enron = enron.or_else(|| {
-        let default = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/review/enron-freeeed/native");
-        let from_env = std::env::var_os("LAWDESK_SHARED_DATA").map(|d| PathBuf::from(d).join("review/enron-freeeed/native"));
+        let default = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/data/review/enron-freeeed/native");
+        let from_env = std::env::var_os("LAWDESK_SHARED_DATA")
+            .map(|d| PathBuf::from(d).join("review/enron-freeeed/native"));
         from_env.into_iter().chain([default]).find(|p| p.exists())
     });
     let mut rows = Vec::new();
@@ -171,20 +224,41 @@ async fn bench_review(
         let bytes = folder_size(&enron);
         sets.push(("Enron sample (FreeEED)", "2026-0002", enron, bytes));
     } else {
-        eprintln!("SKIPPED (bench): the Enron sample was not found (pass --enron or set LAWDESK_SHARED_DATA)");
+        eprintln!(
+            "SKIPPED (bench): the Enron sample was not found (pass --enron or set LAWDESK_SHARED_DATA)"
+        );
     }
     for (label, number, path, bytes) in sets {
-        let matter = app.store.matter_by_number(number).await?.ok_or_else(|| anyhow!("demo matter"))?.id;
-        let job = app.start_review_ingest(&admin, matter, "Bench", &[path]).await.map_err(|e| anyhow!("{e}"))?;
-        let options = app::review::IngestOptions { near_duplicates: !no_near_dups, batch_items: 2000, ..Default::default() };
+        let matter =
+            app.store.matter_by_number(number).await?.ok_or_else(|| anyhow!("demo matter"))?.id;
+        let job = app
+            .start_review_ingest(&admin, matter, "Bench", &[path])
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        let options = app::review::IngestOptions {
+            near_duplicates: !no_near_dups,
+            batch_items: 2000,
+            ..Default::default()
+        };
         let t0 = Instant::now();
-        let done = app.run_review_job(&admin, job.id, &options).await.map_err(|e| anyhow!("{e}"))?;
+        let done =
+            app.run_review_job(&admin, job.id, &options).await.map_err(|e| anyhow!("{e}"))?;
         let secs = t0.elapsed().as_secs_f64();
         let report = app.review_report(&admin, matter).await.map_err(|e| anyhow!("{e}"))?;
-        rows.push((label, done.done_files, done.items, report.exceptions, report.duplicates, bytes, secs));
+        rows.push((
+            label,
+            done.done_files,
+            done.items,
+            report.exceptions,
+            report.duplicates,
+            bytes,
+            secs,
+        ));
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("| collection | files | items | exceptions | duplicates | MB | seconds | items/s | items/s per core | MB/s |");
+    println!(
+        "| collection | files | items | exceptions | duplicates | MB | seconds | items/s | items/s per core | MB/s |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (label, files, items, exceptions, duplicates, bytes, secs) in rows {
         println!(
@@ -196,7 +270,11 @@ async fn bench_review(
         );
     }
     println!();
-    println!("peak memory {:.0} MB; {cores} cores; store {:.0} MB", peak_memory_mb(), folder_size(&root.join("data")) as f64 / 1e6);
+    println!(
+        "peak memory {:.0} MB; {cores} cores; store {:.0} MB",
+        peak_memory_mb(),
+        folder_size(&root.join("data")) as f64 / 1e6
+    );
     Ok(())
 }
 

@@ -75,9 +75,16 @@ pub(crate) async fn run(cli: &Cli, command: &ReviewCommand) -> Result<()> {
                 .await
                 .map_err(|e| anyhow!("{e}"))?;
             if job.done_files > 0 {
-                eprintln!("resuming job {} after {} of {} files", job.id, job.done_files, job.total_files);
+                eprintln!(
+                    "resuming job {} after {} of {} files",
+                    job.id, job.done_files, job.total_files
+                );
             }
-            let bar = if *plain { ProgressBar::hidden() } else { ProgressBar::new(job.total_bytes.max(0) as u64) };
+            let bar = if *plain {
+                ProgressBar::hidden()
+            } else {
+                ProgressBar::new(job.total_bytes.max(0) as u64)
+            };
             bar.set_style(
                 ProgressStyle::with_template(
                     "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} {msg} ({eta})",
@@ -98,14 +105,21 @@ pub(crate) async fn run(cli: &Cli, command: &ReviewCommand) -> Result<()> {
                 near_duplicates: !no_near_dups,
                 progress: Some(Arc::new(move |j: &store::review::ReviewJob| {
                     shown.set_position(j.done_bytes.max(0) as u64);
-                    shown.set_message(format!("{}/{} files, {} items", j.done_files, j.total_files, j.items));
+                    shown.set_message(format!(
+                        "{}/{} files, {} items",
+                        j.done_files, j.total_files, j.items
+                    ));
                     if plain {
-                        println!("progress {}/{} files {} items {} exceptions", j.done_files, j.total_files, j.items, j.exceptions);
+                        println!(
+                            "progress {}/{} files {} items {} exceptions",
+                            j.done_files, j.total_files, j.items, j.exceptions
+                        );
                     }
                 })),
                 ..Default::default()
             };
-            let done = app.run_review_job(&actor, job.id, &options).await.map_err(|e| anyhow!("{e}"))?;
+            let done =
+                app.run_review_job(&actor, job.id, &options).await.map_err(|e| anyhow!("{e}"))?;
             bar.finish_and_clear();
             println!(
                 "job {}: {} files, {} items, {} exceptions",
@@ -122,7 +136,8 @@ pub(crate) async fn run(cli: &Cli, command: &ReviewCommand) -> Result<()> {
             let report = app.review_report(&actor, matter).await.map_err(|e| anyhow!("{e}"))?;
             print_report(&report);
             if *exceptions {
-                let filter = store::review::ReviewItemFilter { exceptions_only: true, ..Default::default() };
+                let filter =
+                    store::review::ReviewItemFilter { exceptions_only: true, ..Default::default() };
                 let mut page = 1;
                 loop {
                     let (items, more) = app
@@ -130,7 +145,12 @@ pub(crate) async fn run(cli: &Cli, command: &ReviewCommand) -> Result<()> {
                         .await
                         .map_err(|e| anyhow!("{e}"))?;
                     for i in items {
-                        println!("exception\t{}\t{}\t{}", i.source_key, i.kind, i.exception.unwrap_or_default());
+                        println!(
+                            "exception\t{}\t{}\t{}",
+                            i.source_key,
+                            i.kind,
+                            i.exception.unwrap_or_default()
+                        );
                     }
                     if !more {
                         break;
@@ -144,12 +164,7 @@ pub(crate) async fn run(cli: &Cli, command: &ReviewCommand) -> Result<()> {
 }
 
 async fn matter_id(app: &app::App, number: &str) -> Result<domain::Id> {
-    Ok(app
-        .store
-        .matter_by_number(number)
-        .await?
-        .with_context(|| format!("no matter {number}"))?
-        .id)
+    Ok(app.store.matter_by_number(number).await?.with_context(|| format!("no matter {number}"))?.id)
 }
 
 fn print_report(r: &store::review::ReviewReport) {
@@ -161,7 +176,8 @@ fn print_report(r: &store::review::ReviewReport) {
     println!("near-duplicate groups\t{} ({} documents)", r.neardup_groups, r.neardup_members);
     println!("threads\t{} ({} inclusive emails)", r.threads, r.inclusive);
     for (kind, n) in &r.by_kind {
-        let exceptions = r.exceptions_by_kind.iter().find(|(k, _)| k == kind).map_or(0, |(_, n)| *n);
+        let exceptions =
+            r.exceptions_by_kind.iter().find(|(k, _)| k == kind).map_or(0, |(_, n)| *n);
         println!("type\t{kind}\t{n}\t{exceptions} exceptions");
     }
 }

@@ -259,11 +259,42 @@ fn item_from_row(r: &AnyRow) -> Result<ReviewItem> {
 }
 
 const ITEM_COLUMNS: [&str; 37] = [
-    "id", "seq", "matter_id", "collection_id", "source_id", "source_key", "parent_id", "family_id",
-    "container_id", "kind", "custodian", "filename", "fileext", "filesize", "from_addr", "to_addr",
-    "cc", "bcc", "subject", "date_sent", "message_id", "in_reply_to", "md5", "sha1", "dedup_key",
-    "duplicate_of", "all_custodians", "neardup_group", "neardup_similarity", "thread_id",
-    "inclusive", "exception", "native_sha256", "text_sha256", "text_chars", "metadata",
+    "id",
+    "seq",
+    "matter_id",
+    "collection_id",
+    "source_id",
+    "source_key",
+    "parent_id",
+    "family_id",
+    "container_id",
+    "kind",
+    "custodian",
+    "filename",
+    "fileext",
+    "filesize",
+    "from_addr",
+    "to_addr",
+    "cc",
+    "bcc",
+    "subject",
+    "date_sent",
+    "message_id",
+    "in_reply_to",
+    "md5",
+    "sha1",
+    "dedup_key",
+    "duplicate_of",
+    "all_custodians",
+    "neardup_group",
+    "neardup_similarity",
+    "thread_id",
+    "inclusive",
+    "exception",
+    "native_sha256",
+    "text_sha256",
+    "text_chars",
+    "metadata",
     "created_at",
 ];
 
@@ -425,7 +456,10 @@ impl Store {
                 continue;
             }
             for chunk in items.chunks(ROWS_PER_INSERT) {
-                let mut sql = Sql::new(&format!("INSERT INTO review_items ({}) VALUES ", ITEM_COLUMNS.join(", ")));
+                let mut sql = Sql::new(&format!(
+                    "INSERT INTO review_items ({}) VALUES ",
+                    ITEM_COLUMNS.join(", ")
+                ));
                 for (n, item) in chunk.iter().enumerate() {
                     seq += 1;
                     sql.push(if n == 0 { "(" } else { ", (" });
@@ -544,10 +578,11 @@ impl Store {
     }
 
     pub async fn review_sources(&self, collection: Id) -> Result<Vec<ReviewSource>> {
-        let rows = sqlx::query("SELECT * FROM review_sources WHERE collection_id = $1 ORDER BY path")
-            .bind(collection.to_string())
-            .fetch_all(&self.read)
-            .await?;
+        let rows =
+            sqlx::query("SELECT * FROM review_sources WHERE collection_id = $1 ORDER BY path")
+                .bind(collection.to_string())
+                .fetch_all(&self.read)
+                .await?;
         rows.iter()
             .map(|r| {
                 Ok(ReviewSource {

@@ -3,9 +3,9 @@
 //! text, native downloads, and the same data as JSON.
 
 use crate::AppState;
+use crate::WebError;
 use crate::pages::{Layout, NavLink, WebResult, id, layout, render};
 use crate::session::{ApiCtx, Ctx};
-use crate::WebError;
 use app::AppError;
 use app::review::{CollectionView, ItemView};
 use askama::Template;
@@ -167,7 +167,9 @@ async fn item_page(State(s): State<AppState>, ctx: Ctx, Path(iid): Path<String>)
         .item
         .metadata
         .as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+        .map(|m| {
+            m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()
+        })
         .unwrap_or_default();
     render(ItemPage { l: layout(&ctx, "review"), v, metadata })
 }
@@ -209,7 +211,11 @@ pub(crate) struct ItemsOut {
 
 /// The processing report of a matter: counts by type, exceptions, duplicates, near-duplicates, threads.
 #[utoipa::path(get, path = "/api/v1/matters/{id}/review/report", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 403), (status = 404)))]
-async fn api_report(State(s): State<AppState>, ctx: ApiCtx, Path(mid): Path<String>) -> ApiResult<Json<ReviewReport>> {
+async fn api_report(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(mid): Path<String>,
+) -> ApiResult<Json<ReviewReport>> {
     Ok(Json(s.app.review_report(&ctx.actor, parse(&mid)?).await.map_err(WebError::json)?))
 }
 
@@ -231,12 +237,20 @@ async fn api_items(
 
 /// A matter's processing jobs with their progress, newest first.
 #[utoipa::path(get, path = "/api/v1/matters/{id}/review/jobs", params(("id" = String, Path)), responses((status = 200, body = Vec<Object>), (status = 403), (status = 404)))]
-async fn api_jobs(State(s): State<AppState>, ctx: ApiCtx, Path(mid): Path<String>) -> ApiResult<Json<Vec<ReviewJob>>> {
+async fn api_jobs(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(mid): Path<String>,
+) -> ApiResult<Json<Vec<ReviewJob>>> {
     Ok(Json(s.app.review_jobs(&ctx.actor, parse(&mid)?).await.map_err(WebError::json)?))
 }
 
 /// One document with its family and extracted text.
 #[utoipa::path(get, path = "/api/v1/review/items/{id}", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 403), (status = 404)))]
-async fn api_item(State(s): State<AppState>, ctx: ApiCtx, Path(iid): Path<String>) -> ApiResult<Json<ItemView>> {
+async fn api_item(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(iid): Path<String>,
+) -> ApiResult<Json<ItemView>> {
     Ok(Json(s.app.review_item(&ctx.actor, parse(&iid)?).await.map_err(WebError::json)?))
 }

@@ -15,7 +15,9 @@ fn write_emails(dir: &std::path::Path, n: usize) {
         if i % 10 == 0 {
             mail.push_str(&format!("Content-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nSee attached, number {i}.\r\n--B\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=\"p{i}.txt\"\r\n\r\nattachment {i}\r\n--B--\r\n"));
         } else {
-            mail.push_str(&format!("Content-Type: text/plain\r\n\r\nThe book for day {i} is flat.\r\n"));
+            mail.push_str(&format!(
+                "Content-Type: text/plain\r\n\r\nThe book for day {i} is flat.\r\n"
+            ));
         }
         std::fs::write(dir.join(format!("{i:05}.eml")), mail).unwrap();
     }
@@ -38,8 +40,16 @@ fn ingest_killed_mid_run_resumes_without_losing_or_duplicating_items() {
     let (ok, out) = crate::lawdesk(&data, &["demo"]);
     assert!(ok, "{out}");
     let args = [
-        "review", "ingest", "--matter", "2026-0001", "--custodian", "Allen, Phillip", "--plain",
-        "--batch", "50", "--no-near-dups",
+        "review",
+        "ingest",
+        "--matter",
+        "2026-0001",
+        "--custodian",
+        "Allen, Phillip",
+        "--plain",
+        "--batch",
+        "50",
+        "--no-near-dups",
     ];
     let mut child = Command::new(env!("CARGO_BIN_EXE_lawdesk"))
         .arg("--data-dir")
@@ -80,7 +90,8 @@ fn ingest_killed_mid_run_resumes_without_losing_or_duplicating_items() {
         .env_remove("LAWDESK_DATABASE_URL")
         .output()
         .unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text =
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "{text}");
     assert!(text.contains("resuming job"), "{text}");
     // 1,500 emails and 150 attachments: none lost, none twice.
@@ -89,7 +100,19 @@ fn ingest_killed_mid_run_resumes_without_losing_or_duplicating_items() {
     assert_eq!(report_value(&text, "duplicates"), 0, "{text}");
 
     // Running it once more finds nothing new to add.
-    let (ok, again) = crate::lawdesk(&data, &["review", "ingest", "--matter", "2026-0001", "--custodian", "Allen, Phillip", "--plain", source.to_str().unwrap()]);
+    let (ok, again) = crate::lawdesk(
+        &data,
+        &[
+            "review",
+            "ingest",
+            "--matter",
+            "2026-0001",
+            "--custodian",
+            "Allen, Phillip",
+            "--plain",
+            source.to_str().unwrap(),
+        ],
+    );
     assert!(ok, "{again}");
     assert_eq!(report_value(&again, "items"), 1650, "{again}");
 }
@@ -104,10 +127,14 @@ fn report_lists_exceptions_and_refuses_unknown_matters() {
     std::fs::write(source.join("note.txt"), b"plain words").unwrap();
     let (ok, out) = crate::lawdesk(&data, &["demo"]);
     assert!(ok, "{out}");
-    let (ok, out) = crate::lawdesk(&data, &["review", "ingest", "--matter", "2026-0002", "--plain", source.to_str().unwrap()]);
+    let (ok, out) = crate::lawdesk(
+        &data,
+        &["review", "ingest", "--matter", "2026-0002", "--plain", source.to_str().unwrap()],
+    );
     assert!(ok, "{out}");
     assert_eq!(report_value(&out, "exceptions"), 1, "{out}");
-    let (ok, out) = crate::lawdesk(&data, &["review", "report", "--matter", "2026-0002", "--exceptions"]);
+    let (ok, out) =
+        crate::lawdesk(&data, &["review", "report", "--matter", "2026-0002", "--exceptions"]);
     assert!(ok && out.contains("exception\tin/bad.msg#\tmsg\tcorrupt Outlook message"), "{out}");
     let (ok, out) = crate::lawdesk(&data, &["review", "report", "--matter", "1999-0001"]);
     assert!(!ok && out.contains("no matter 1999-0001"), "{out}");

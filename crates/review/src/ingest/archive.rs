@@ -48,12 +48,19 @@ pub(crate) fn parse_zip(bytes: &[u8], budget: &mut Budget<'_>) -> Parsed {
         }
         let modified = entry.last_modified().and_then(|d| {
             chrono::NaiveDate::from_ymd_opt(d.year().into(), d.month().into(), d.day().into())
-                .and_then(|day| day.and_hms_opt(d.hour().into(), d.minute().into(), d.second().into()))
+                .and_then(|day| {
+                    day.and_hms_opt(d.hour().into(), d.minute().into(), d.second().into())
+                })
                 // Zip times have no zone; they are recorded as written, marked as local time.
                 .map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string())
         });
         if entry.encrypted() {
-            p.children.push(Child { name, bytes: Vec::new(), exception: Some("encrypted archive entry".into()), modified });
+            p.children.push(Child {
+                name,
+                bytes: Vec::new(),
+                exception: Some("encrypted archive entry".into()),
+                modified,
+            });
             continue;
         }
         let declared = entry.size();

@@ -8,8 +8,16 @@ use mail_parser::{Address, Message, MessageParser, MimeHeaders};
 /// message headers, before any blank line.
 pub(crate) fn looks_like_message(head: &[u8]) -> bool {
     const KNOWN: [&str; 10] = [
-        "from", "to", "subject", "date", "message-id", "received", "return-path", "mime-version",
-        "content-type", "cc",
+        "from",
+        "to",
+        "subject",
+        "date",
+        "message-id",
+        "received",
+        "return-path",
+        "mime-version",
+        "content-type",
+        "cc",
     ];
     let text = String::from_utf8_lossy(head);
     let mut known = 0;
@@ -58,7 +66,10 @@ fn header_ids(value: &mail_parser::HeaderValue<'_>) -> String {
 
 pub(crate) fn parse_email(bytes: &[u8]) -> Parsed {
     let Some(message) = MessageParser::default().parse(bytes) else {
-        return Parsed { exception: Some("not a readable email message".into()), ..Default::default() };
+        return Parsed {
+            exception: Some("not a readable email message".into()),
+            ..Default::default()
+        };
     };
     if message.headers().is_empty() {
         // mbox messages with only an envelope line still have text worth reviewing.
@@ -106,15 +117,20 @@ pub(crate) fn from_message(message: &Message<'_>) -> Parsed {
     // The dedup identity uses the raw header values, so display-name formatting does not matter.
     let raw_headers = header_block(message.raw_message());
     let (headers, _) = crate::mail::parse_message(&raw_headers);
-    p.email_hash =
-        Some(crate::dedup::email_dedup_hash(&crate::dedup::EmailIdentity::from_headers(&headers, &body)));
+    p.email_hash = Some(crate::dedup::email_dedup_hash(
+        &crate::dedup::EmailIdentity::from_headers(&headers, &body),
+    ));
     for attachment in message.attachments() {
         let name = attachment
             .attachment_name()
             .map(str::to_string)
             .or_else(|| attachment.message().and_then(|m| m.subject()).map(|s| format!("{s}.eml")))
             .unwrap_or_else(|| {
-                if attachment.is_message() { "attached message.eml".into() } else { "attachment".into() }
+                if attachment.is_message() {
+                    "attached message.eml".into()
+                } else {
+                    "attachment".into()
+                }
             });
         let name = if attachment.is_message() && !name.to_ascii_lowercase().ends_with(".eml") {
             format!("{name}.eml")

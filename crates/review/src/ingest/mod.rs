@@ -270,9 +270,15 @@ fn expand_into(
     let mut parsed = if let Some(reason) = known {
         Parsed { exception: Some(reason), ..Default::default() }
     } else if bytes.len() as u64 > budget.limits.max_item_bytes {
-        Parsed { exception: Some(format!("too large to process ({} bytes)", bytes.len())), ..Default::default() }
+        Parsed {
+            exception: Some(format!("too large to process ({} bytes)", bytes.len())),
+            ..Default::default()
+        }
     } else if kind.is_container() && depth >= budget.limits.max_depth {
-        Parsed { exception: Some(format!("nested deeper than {} levels", budget.limits.max_depth)), ..Default::default() }
+        Parsed {
+            exception: Some(format!("nested deeper than {} levels", budget.limits.max_depth)),
+            ..Default::default()
+        }
     } else {
         // A parser bug or a hostile file must cost one exception entry, never the process.
         match catch_unwind(AssertUnwindSafe(|| parse(kind, &name, &bytes, budget, externals))) {
@@ -324,12 +330,10 @@ fn expand_into(
             skipped += 1;
             continue;
         }
-        let child_key = if key.is_empty() { (i + 1).to_string() } else { format!("{key}/{}", i + 1) };
-        let (child_parent, child_container) = if loose_container {
-            (None, Some(key.clone()))
-        } else {
-            (Some(key.clone()), None)
-        };
+        let child_key =
+            if key.is_empty() { (i + 1).to_string() } else { format!("{key}/{}", i + 1) };
+        let (child_parent, child_container) =
+            if loose_container { (None, Some(key.clone())) } else { (Some(key.clone()), None) };
         expand_into(
             c,
             child_key,
@@ -421,13 +425,7 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Kind {
     if bytes.starts_with(b"{\\rtf") {
         return Kind::Rtf;
     }
-    for magic in [
-        &b"\x89PNG"[..],
-        b"GIF8",
-        b"\xFF\xD8\xFF",
-        b"II*\0",
-        b"MM\0*",
-    ] {
+    for magic in [&b"\x89PNG"[..], b"GIF8", b"\xFF\xD8\xFF", b"II*\0", b"MM\0*"] {
         if bytes.starts_with(magic) {
             return Kind::Image;
         }
@@ -445,13 +443,18 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Kind {
         "txt" | "text" | "log" | "md" | "xml" | "json" | "vcf" | "ics" | "css" | "js" | "dat" => {
             return if looks_textual(bytes) { Kind::Text } else { Kind::Other };
         }
-        "doc" | "docx" | "xls" | "xlsx" | "ppt" | "pptx" | "pps" | "exe" | "dll" | "bin" | "pub" => {
+        "doc" | "docx" | "xls" | "xlsx" | "ppt" | "pptx" | "pps" | "exe" | "dll" | "bin"
+        | "pub" => {
             return Kind::Other;
         }
         _ => {}
     }
     let head = &bytes[..bytes.len().min(2048)];
-    if head.starts_with(b"From ") && email::looks_like_message(&head[head.iter().position(|&b| b == b'\n').map_or(head.len(), |p| p + 1)..]) {
+    if head.starts_with(b"From ")
+        && email::looks_like_message(
+            &head[head.iter().position(|&b| b == b'\n').map_or(head.len(), |p| p + 1)..],
+        )
+    {
         return Kind::Mbox;
     }
     if email::looks_like_message(head) {
@@ -470,8 +473,7 @@ fn looks_textual(bytes: &[u8]) -> bool {
         return true;
     }
     let head = &bytes[..bytes.len().min(4096)];
-    let control =
-        head.iter().filter(|&&b| b < 0x09 || (b > 0x0D && b < 0x20 && b != 0x1B)).count();
+    let control = head.iter().filter(|&&b| b < 0x09 || (b > 0x0D && b < 0x20 && b != 0x1B)).count();
     !head.contains(&0) && control * 100 <= head.len().max(1)
 }
 

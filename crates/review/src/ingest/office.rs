@@ -38,7 +38,10 @@ pub(crate) fn sniff_ole(bytes: &[u8], ext: &str) -> Kind {
             _ => Kind::Other,
         };
     };
-    if ole.exists("/__properties_version1.0") || ole.exists("/__substg1.0_0037001F") || ole.exists("/__substg1.0_0037001E") {
+    if ole.exists("/__properties_version1.0")
+        || ole.exists("/__substg1.0_0037001F")
+        || ole.exists("/__substg1.0_0037001E")
+    {
         Kind::Msg
     } else if ole.exists("/WordDocument") {
         Kind::Doc
@@ -99,7 +102,10 @@ fn xml_values(xml: &[u8], wanted: &[&[u8]]) -> Vec<(Vec<u8>, String)> {
             }
             Ok(Event::Text(t)) => {
                 if let Some(name) = current.take() {
-                    out.push((name, String::from_utf8_lossy(t.as_ref().as_bytes()).trim().to_string()));
+                    out.push((
+                        name,
+                        String::from_utf8_lossy(t.as_ref().as_bytes()).trim().to_string(),
+                    ));
                 }
             }
             Ok(Event::End(_)) => current = None,
@@ -188,7 +194,10 @@ fn odf_text(xml: &[u8]) -> String {
                 out.push_str(&super::textual::decode_entity(&name).unwrap_or_default());
             }
             Ok(Event::End(e))
-                if matches!(e.name().as_ref().as_bytes(), b"text:p" | b"text:h" | b"table:table-cell") =>
+                if matches!(
+                    e.name().as_ref().as_bytes(),
+                    b"text:p" | b"text:h" | b"table:table-cell"
+                ) =>
             {
                 out.push('\n')
             }
@@ -305,8 +314,8 @@ pub(crate) fn parse_doc(bytes: &[u8]) -> Parsed {
 }
 
 fn doc_text(bytes: &[u8]) -> Result<String, String> {
-    let mut ole =
-        CompoundFile::open(Cursor::new(bytes)).map_err(|e| format!("corrupt Word document: {e}"))?;
+    let mut ole = CompoundFile::open(Cursor::new(bytes))
+        .map_err(|e| format!("corrupt Word document: {e}"))?;
     let word = ole_stream(&mut ole, "/WordDocument").ok_or("no WordDocument stream")?;
     let flags = u16_at(&word, 0x0A).ok_or("truncated Word header")?;
     if flags & 0x0100 != 0 {

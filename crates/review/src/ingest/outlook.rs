@@ -134,7 +134,12 @@ fn message(ole: &mut Ole<'_>, base: &str, header: usize) -> Parsed {
     let props = times(ole, base, header);
     let prop_time = |id: u16| props.iter().find(|(i, _)| *i == id).map(|(_, t)| *t);
     // The Date header keeps the sender's zone; the MAPI times are UTC.
-    let date_header = headers.get("Date").and_then(|d| DateTime::parse_from_rfc2822(&crate::text::fold_whitespace(d.split('(').next().unwrap_or(d))).ok());
+    let date_header = headers.get("Date").and_then(|d| {
+        DateTime::parse_from_rfc2822(&crate::text::fold_whitespace(
+            d.split('(').next().unwrap_or(d),
+        ))
+        .ok()
+    });
     let sent_utc = prop_time(PR_CLIENT_SUBMIT_TIME).or(prop_time(PR_MESSAGE_DELIVERY_TIME));
     let date_sent = match (date_header, sent_utc) {
         (Some(d), _) => Some(d.to_rfc3339()),
@@ -206,7 +211,11 @@ fn message(ole: &mut Ole<'_>, base: &str, header: usize) -> Parsed {
                 Ok(b) => (b, None),
                 Err(e) => (Vec::new(), Some(format!("embedded message unreadable: {e}"))),
             };
-            let name = if name.to_ascii_lowercase().ends_with(".msg") { name } else { format!("{name}.msg") };
+            let name = if name.to_ascii_lowercase().ends_with(".msg") {
+                name
+            } else {
+                format!("{name}.msg")
+            };
             p.children.push(Child { name, bytes, exception, modified: None });
         } else if let Some(bytes) = read(ole, &substg(&att, PR_ATTACH_DATA, 0x0102)) {
             p.children.push(Child { name, bytes, exception: None, modified: None });

@@ -23,7 +23,9 @@ fn email_with_attachment_and_attached_email_forms_one_family() {
     let items = one("1.eml", EMAIL.as_bytes());
     let summary: Vec<_> = items
         .iter()
-        .map(|i| (i.key.as_str(), i.parent.as_deref(), i.kind, i.get(field::FILENAME).unwrap_or("")))
+        .map(|i| {
+            (i.key.as_str(), i.parent.as_deref(), i.kind, i.get(field::FILENAME).unwrap_or(""))
+        })
         .collect();
     assert_eq!(
         summary,
@@ -64,7 +66,10 @@ fn zip_in_email_keeps_the_family_and_nested_zips_stop_at_the_depth_limit() {
     let inner = zip_of(&[("deep/note.txt", b"inside")]);
     let outer = zip_of(&[("../../etc/passwd", b"root:x:0:0"), ("inner.zip", &inner)]);
     let items = one("loose.zip", &outer);
-    let names: Vec<_> = items.iter().map(|i| (i.key.as_str(), i.get(field::FILENAME).unwrap_or(""), i.parent.as_deref())).collect();
+    let names: Vec<_> = items
+        .iter()
+        .map(|i| (i.key.as_str(), i.get(field::FILENAME).unwrap_or(""), i.parent.as_deref()))
+        .collect();
     assert_eq!(
         names,
         vec![
@@ -142,7 +147,11 @@ fn rtf_html_and_text_decoding() {
 fn docx_text_and_properties() {
     let doc = br#"<w:document><w:body><w:p><w:r><w:t>Hello</w:t></w:r><w:r><w:t xml:space="preserve"> world &amp; co</w:t></w:r></w:p><w:p><w:r><w:t>Second</w:t></w:r></w:p></w:body></w:document>"#;
     let core = br#"<cp:coreProperties><dc:creator>Jane Roe</dc:creator><dcterms:created>2001-05-01T10:00:00Z</dcterms:created></cp:coreProperties>"#;
-    let docx = zip_of(&[("[Content_Types].xml", b"<Types/>"), ("word/document.xml", doc), ("docProps/core.xml", core)]);
+    let docx = zip_of(&[
+        ("[Content_Types].xml", b"<Types/>"),
+        ("word/document.xml", doc),
+        ("docProps/core.xml", core),
+    ]);
     let items = one("memo.docx", &docx);
     assert_eq!(items.len(), 1, "an Office document is not a container");
     assert_eq!(items[0].kind, Kind::Docx);

@@ -64,8 +64,12 @@ pub fn html_to_text(html: &str) -> String {
             }
         }
         if rest.starts_with('&') {
-            let end = rest[1..].find(|c: char| c == ';' || c.is_whitespace() || c == '<' || c == '&');
-            match end.filter(|&e| e <= 10).and_then(|e| rest[1..].as_bytes().get(e).filter(|&&b| b == b';').map(|_| e)) {
+            let end =
+                rest[1..].find(|c: char| c == ';' || c.is_whitespace() || c == '<' || c == '&');
+            match end
+                .filter(|&e| e <= 10)
+                .and_then(|e| rest.as_bytes()[1..].get(e).filter(|&&b| b == b';').map(|_| e))
+            {
                 Some(e) => match decode_entity(&rest[1..1 + e]) {
                     Some(s) => {
                         out.push_str(&s);
@@ -93,7 +97,8 @@ pub fn html_to_text(html: &str) -> String {
         }
         let end = rest.find('>').map_or(rest.len(), |e| e + 1);
         let tag = rest[1..end.saturating_sub(1).max(1)].trim().to_ascii_lowercase();
-        let name: String = tag.trim_start_matches('/').chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+        let name: String =
+            tag.trim_start_matches('/').chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
         match name.as_str() {
             "script" | "style" | "head" | "title" if !tag.starts_with('/') => {
                 skip_until = Some(match name.as_str() {
@@ -103,7 +108,8 @@ pub fn html_to_text(html: &str) -> String {
                     _ => "</head",
                 });
             }
-            "br" | "p" | "div" | "tr" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "table" | "blockquote" | "pre" | "hr" => out.push('\n'),
+            "br" | "p" | "div" | "tr" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+            | "table" | "blockquote" | "pre" | "hr" => out.push('\n'),
             "td" | "th" => out.push('\t'),
             _ => {}
         }
@@ -141,8 +147,18 @@ fn tidy_lines(text: &str) -> String {
 /// `\uN` decoded), ignorable and non-text destinations (font and colour tables, pictures, `\*\…`) skipped.
 pub fn rtf_to_text(rtf: &str) -> String {
     const SKIP: [&str; 12] = [
-        "fonttbl", "colortbl", "stylesheet", "info", "pict", "object", "header", "footer",
-        "listtable", "listoverridetable", "themedata", "datastore",
+        "fonttbl",
+        "colortbl",
+        "stylesheet",
+        "info",
+        "pict",
+        "object",
+        "header",
+        "footer",
+        "listtable",
+        "listoverridetable",
+        "themedata",
+        "datastore",
     ];
     let bytes = rtf.as_bytes();
     let mut out = String::new();
@@ -290,7 +306,9 @@ pub(crate) fn parse_pdf(bytes: &[u8], externals: &dyn Externals) -> Parsed {
     if let Some(author) = info_string(bytes, b"/Author") {
         p.meta.insert(field::AUTHOR, author);
     }
-    for (key, name) in [(&b"/CreationDate"[..], field::DATECREATED), (b"/ModDate", field::DATEMODIFIED)] {
+    for (key, name) in
+        [(&b"/CreationDate"[..], field::DATECREATED), (b"/ModDate", field::DATEMODIFIED)]
+    {
         if let Some(d) = info_string(bytes, key).and_then(|d| pdf_date(&d)) {
             p.meta.insert(name, d);
         }
@@ -368,7 +386,8 @@ fn info_string(bytes: &[u8], key: &[u8]) -> Option<String> {
         i += 1;
     }
     let text = if out.starts_with(&[0xFE, 0xFF]) {
-        let units: Vec<u16> = out[2..].chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+        let units: Vec<u16> =
+            out[2..].chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
         String::from_utf16_lossy(&units)
     } else {
         encoding_rs::WINDOWS_1252.decode(&out).0.into_owned()

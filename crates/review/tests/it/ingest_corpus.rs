@@ -76,7 +76,10 @@ fn corpus_msg_folder_processes_with_the_corrupt_message_as_exception() {
         let root = &items[0];
         assert_eq!(root.kind, Kind::Msg, "{name}");
         if name == "bad_outlook.msg" {
-            assert!(root.exception.as_deref().is_some_and(|e| e.contains("corrupt Outlook message")), "{name}");
+            assert!(
+                root.exception.as_deref().is_some_and(|e| e.contains("corrupt Outlook message")),
+                "{name}"
+            );
             continue;
         }
         assert!(root.exception.is_none(), "{name}: {:?}", root.exception);
@@ -85,24 +88,39 @@ fn corpus_msg_folder_processes_with_the_corrupt_message_as_exception() {
         assert!(items.iter().all(|i| i.exception.is_none()), "{name}");
     }
     let attachment = &files.iter().find(|(n, _)| n == "attachment.msg").expect("attachment.msg").1;
-    assert!(attachment.iter().any(|i| i.get(field::FILENAME) == Some("loan_proposal.doc") && i.kind == Kind::Doc && !i.text.is_empty()));
+    assert!(attachment.iter().any(|i| i.get(field::FILENAME) == Some("loan_proposal.doc")
+        && i.kind == Kind::Doc
+        && !i.text.is_empty()));
     // Embedded messages become .msg children, themselves with attachments.
     let nested = &files.iter().find(|(n, _)| n == "test_email.msg").expect("test_email.msg").1;
-    assert!(nested.iter().any(|i| i.kind == Kind::Msg && i.key.contains('/')), "an attachment of an embedded message");
+    assert!(
+        nested.iter().any(|i| i.kind == Kind::Msg && i.key.contains('/')),
+        "an attachment of an embedded message"
+    );
 }
 
 #[test]
 fn corpus_mbox_threading_and_containers_process_completely() {
     let Some(mbox) = expand_folder("review/mbox") else { return };
-    let emails: usize = mbox.iter().map(|(_, items)| items.iter().filter(|i| i.kind == Kind::Email).count()).sum();
+    let emails: usize =
+        mbox.iter().map(|(_, items)| items.iter().filter(|i| i.kind == Kind::Email).count()).sum();
     assert_eq!(emails, 4, "{}", summary(&mbox));
     assert!(mbox.iter().flat_map(|(_, i)| i).all(|i| i.exception.is_none()), "{}", summary(&mbox));
 
     let Some(threads) = expand_folder("review/threading") else { return };
-    let emails: Vec<&Item> = threads.iter().flat_map(|(_, i)| i).filter(|i| i.kind == Kind::Email).collect();
+    let emails: Vec<&Item> =
+        threads.iter().flat_map(|(_, i)| i).filter(|i| i.kind == Kind::Email).collect();
     assert_eq!(emails.len(), 5, "{}", summary(&threads));
-    assert!(emails.iter().all(|e| e.get(field::MESSAGEID).is_some() && e.get(field::DATESENT).is_some()));
-    assert_eq!(emails.iter().filter(|e| e.get(field::INREPLYTO).is_some()).count(), 4, "every reply names its parent");
+    assert!(
+        emails
+            .iter()
+            .all(|e| e.get(field::MESSAGEID).is_some() && e.get(field::DATESENT).is_some())
+    );
+    assert_eq!(
+        emails.iter().filter(|e| e.get(field::INREPLYTO).is_some()).count(),
+        4,
+        "every reply names its parent"
+    );
 
     let Some(containers) = expand_folder("review/containers") else { return };
     let items: Vec<&Item> = containers.iter().flat_map(|(_, i)| i).collect();
@@ -110,7 +128,15 @@ fn corpus_mbox_threading_and_containers_process_completely() {
     assert_eq!(items[0].kind, Kind::Zip);
     assert_eq!(items.iter().filter(|i| i.kind == Kind::Email).count(), 3);
     // The two copies of one email carry one dedup key; the executable is the only exception.
-    let copies: Vec<String> = items.iter().filter(|i| i.get(field::FILENAME).is_some_and(|n| n.starts_with("UPI_0000") && n.ends_with(".eml") && !n.contains("215"))).map(|i| i.dedup_key()).collect();
+    let copies: Vec<String> = items
+        .iter()
+        .filter(|i| {
+            i.get(field::FILENAME).is_some_and(|n| {
+                n.starts_with("UPI_0000") && n.ends_with(".eml") && !n.contains("215")
+            })
+        })
+        .map(|i| i.dedup_key())
+        .collect();
     assert_eq!(copies.len(), 2);
     assert_eq!(copies[0], copies[1]);
     let exceptions: Vec<_> = items.iter().filter_map(|i| i.exception.as_deref()).collect();

@@ -32,7 +32,13 @@ fn job(collection: Id, matter: Id, by: Id) -> ReviewJob {
     }
 }
 
-fn item(c: &ReviewCollection, source: Id, key: &str, parent: Option<&ReviewItem>, exception: Option<&str>) -> ReviewItem {
+fn item(
+    c: &ReviewCollection,
+    source: Id,
+    key: &str,
+    parent: Option<&ReviewItem>,
+    exception: Option<&str>,
+) -> ReviewItem {
     let id = Id::new_at(now());
     ReviewItem {
         id,
@@ -108,7 +114,8 @@ async fn batches_are_idempotent_and_reports_count_them() {
 
         let src1 = source("allen/1.eml", admin.user_id);
         let email = item(&c, src1.id, "allen/1.eml#", None, None);
-        let attachment = item(&c, src1.id, "allen/1.eml#1", Some(&email), Some("encrypted archive entry"));
+        let attachment =
+            item(&c, src1.id, "allen/1.eml#1", Some(&email), Some("encrypted archive entry"));
         let batch = ReviewBatch {
             job_id: j.id,
             sources: vec![(src1.clone(), vec![email.clone(), attachment.clone()])],
@@ -116,10 +123,12 @@ async fn batches_are_idempotent_and_reports_count_them() {
             files: 1,
             bytes: 15,
         };
-        let first = s.commit_review_batch(&batch, now(), ev("review.ingest.batch", j.id)).await.unwrap();
+        let first =
+            s.commit_review_batch(&batch, now(), ev("review.ingest.batch", j.id)).await.unwrap();
         assert_eq!((first.items, first.exceptions), (2, 1), "{}", t.name);
         // The same batch again (a crash after commit, before the caller saw it) adds nothing.
-        let again = s.commit_review_batch(&batch, now(), ev("review.ingest.batch", j.id)).await.unwrap();
+        let again =
+            s.commit_review_batch(&batch, now(), ev("review.ingest.batch", j.id)).await.unwrap();
         assert_eq!(again.items, 0, "{}", t.name);
         // The same items under a fresh source id are still refused by their unique key.
         let mut renamed = batch.clone();
@@ -127,14 +136,33 @@ async fn batches_are_idempotent_and_reports_count_them() {
         s.commit_review_batch(&renamed, now(), ev("review.ingest.batch", j.id)).await.unwrap();
         let src2 = source("allen/2.eml", admin.user_id);
         let second = item(&c, src2.id, "allen/2.eml#", None, None);
-        let batch2 = ReviewBatch { job_id: j.id, sources: vec![(src2, vec![second.clone()])], cursor: "allen/2.eml".into(), files: 1, bytes: 15 };
+        let batch2 = ReviewBatch {
+            job_id: j.id,
+            sources: vec![(src2, vec![second.clone()])],
+            cursor: "allen/2.eml".into(),
+            files: 1,
+            bytes: 15,
+        };
         s.commit_review_batch(&batch2, now(), ev("review.ingest.batch", j.id)).await.unwrap();
 
         let stored = s.review_job(j.id).await.unwrap();
-        assert_eq!((stored.items, stored.cursor.as_str(), stored.status.as_str()), (3, "allen/2.eml", "running"), "{}", t.name);
-        let (items, more) = s.list_review_items(m.id, &ReviewItemFilter::default(), Page::new(1, 10)).await.unwrap();
+        assert_eq!(
+            (stored.items, stored.cursor.as_str(), stored.status.as_str()),
+            (3, "allen/2.eml", "running"),
+            "{}",
+            t.name
+        );
+        let (items, more) = s
+            .list_review_items(m.id, &ReviewItemFilter::default(), Page::new(1, 10))
+            .await
+            .unwrap();
         assert!(!more);
-        assert_eq!(items.iter().map(|i| i.source_key.as_str()).collect::<Vec<_>>(), vec!["allen/1.eml#", "allen/1.eml#1", "allen/2.eml#"], "{}", t.name);
+        assert_eq!(
+            items.iter().map(|i| i.source_key.as_str()).collect::<Vec<_>>(),
+            vec!["allen/1.eml#", "allen/1.eml#1", "allen/2.eml#"],
+            "{}",
+            t.name
+        );
         assert!(items[0].seq < items[1].seq && items[1].seq < items[2].seq);
         assert_eq!(items[1].parent_id, Some(email.id));
         assert_eq!(items[1].family_id, email.id);
@@ -157,16 +185,45 @@ async fn batches_are_idempotent_and_reports_count_them() {
         .await
         .unwrap();
         let report = s.review_report(m.id).await.unwrap();
-        assert_eq!((report.items, report.families, report.exceptions, report.duplicates, report.threads, report.inclusive), (3, 2, 1, 1, 1, 1), "{}", t.name);
+        assert_eq!(
+            (
+                report.items,
+                report.families,
+                report.exceptions,
+                report.duplicates,
+                report.threads,
+                report.inclusive
+            ),
+            (3, 2, 1, 1, 1, 1),
+            "{}",
+            t.name
+        );
         assert_eq!(report.by_kind, vec![("email".to_string(), 2), ("text".to_string(), 1)]);
-        let masters = s.list_review_items(m.id, &ReviewItemFilter { masters_only: true, ..Default::default() }, Page::default()).await.unwrap().0;
+        let masters = s
+            .list_review_items(
+                m.id,
+                &ReviewItemFilter { masters_only: true, ..Default::default() },
+                Page::default(),
+            )
+            .await
+            .unwrap()
+            .0;
         assert_eq!(masters.len(), 2);
         let index = s.review_index_rows(m.id, items[0].seq, 10).await.unwrap();
-        assert_eq!(index.iter().map(|r| r.doc_id).collect::<Vec<_>>(), vec![attachment.id, second.id]);
+        assert_eq!(
+            index.iter().map(|r| r.doc_id).collect::<Vec<_>>(),
+            vec![attachment.id, second.id]
+        );
         assert_eq!(s.review_sources(c.id).await.unwrap().len(), 2);
-        s.set_review_job_status(j.id, "done", "", now(), true, ev("review.job.finish", j.id)).await.unwrap();
+        s.set_review_job_status(j.id, "done", "", now(), true, ev("review.job.finish", j.id))
+            .await
+            .unwrap();
         assert!(s.review_job(j.id).await.unwrap().finished_at.is_some());
-        assert!(matches!(s.verify_audit().await.unwrap(), store::AuditVerification::Intact { .. }), "{}", t.name);
+        assert!(
+            matches!(s.verify_audit().await.unwrap(), store::AuditVerification::Intact { .. }),
+            "{}",
+            t.name
+        );
         t.cleanup().await;
     }
 }

@@ -11,15 +11,23 @@ const EMAIL: &str = "Message-ID: <p1@acme.test>\r\nDate: Mon, 14 May 2001 16:39:
 /// Ingests a small collection into matter `number` as the demo administrator; returns the item ids
 /// (email first, then its attachment).
 async fn ingest(app: &app::App, number: &str) -> (String, Vec<String>) {
-    let admin = app::auth::actor_of(&app.store.user_for_sign_in("admin@demo.lawdesk").await.unwrap().unwrap().user);
+    let admin = app::auth::actor_of(
+        &app.store.user_for_sign_in("admin@demo.lawdesk").await.unwrap().unwrap().user,
+    );
     let matter = app.store.matter_by_number(number).await.unwrap().unwrap().id;
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("1.eml"), EMAIL).unwrap();
     std::fs::write(dir.path().join("broken.msg"), b"not outlook").unwrap();
-    let job = app.start_review_ingest(&admin, matter, "Coyote, Wile", &[dir.path().to_path_buf()]).await.unwrap();
+    let job = app
+        .start_review_ingest(&admin, matter, "Coyote, Wile", &[dir.path().to_path_buf()])
+        .await
+        .unwrap();
     let options = app::review::IngestOptions { near_duplicates: false, ..Default::default() };
     app.run_review_job(&admin, job.id, &options).await.unwrap();
-    let (items, _) = app.review_items(&admin, matter, &Default::default(), store::Page::default()).await.unwrap();
+    let (items, _) = app
+        .review_items(&admin, matter, &Default::default(), store::Page::default())
+        .await
+        .unwrap();
     (matter.to_string(), items.iter().map(|i| i.id.to_string()).collect())
 }
 
@@ -41,10 +49,26 @@ async fn review_routes_times_every_role() {
         Case { method: "GET", path: format!("/matters/{m3}/review"), allowed: "-yy-----" },
         Case { method: "GET", path: format!("/review/items/{item}"), allowed: "-yy-y-yy" },
         Case { method: "GET", path: format!("/review/items/{item}/native"), allowed: "-yy-y-yy" },
-        Case { method: "API", path: format!("/api/v1/matters/{m1}/review/report"), allowed: "-yy-y-yy" },
-        Case { method: "API", path: format!("/api/v1/matters/{m1}/review/items"), allowed: "-yy-y-yy" },
-        Case { method: "API", path: format!("/api/v1/matters/{m1}/review/jobs"), allowed: "-yy-y-yy" },
-        Case { method: "API", path: format!("/api/v1/matters/{m3}/review/report"), allowed: "-yy-----" },
+        Case {
+            method: "API",
+            path: format!("/api/v1/matters/{m1}/review/report"),
+            allowed: "-yy-y-yy",
+        },
+        Case {
+            method: "API",
+            path: format!("/api/v1/matters/{m1}/review/items"),
+            allowed: "-yy-y-yy",
+        },
+        Case {
+            method: "API",
+            path: format!("/api/v1/matters/{m1}/review/jobs"),
+            allowed: "-yy-y-yy",
+        },
+        Case {
+            method: "API",
+            path: format!("/api/v1/matters/{m3}/review/report"),
+            allowed: "-yy-----",
+        },
         Case { method: "API", path: format!("/api/v1/review/items/{item}"), allowed: "-yy-y-yy" },
     ];
     let failures = run_matrix(&t, &cases, &[]).await;
@@ -58,28 +82,50 @@ async fn collection_and_item_pages_show_report_family_and_escape_everything() {
     let priya = t.sign_in("priya@demo.lawdesk").await;
     let page = t.get(&format!("/matters/{m1}/review"), Some(&priya)).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("&#60;script&#62;alert(1)&#60;/script&#62; rocket skates"), "{}", page.body);
+    assert!(
+        page.body.contains("&#60;script&#62;alert(1)&#60;/script&#62; rocket skates"),
+        "{}",
+        page.body
+    );
     assert!(!page.body.contains("<script>alert(1)"));
     assert!(page.body.contains("invoice.txt") && page.body.contains("broken.msg"));
-    assert!(page.body.contains("<dt>Exceptions</dt><dd><a href=\"?exceptions=1\">1</a></dd>"), "{}", page.body);
+    assert!(
+        page.body.contains("<dt>Exceptions</dt><dd><a href=\"?exceptions=1\">1</a></dd>"),
+        "{}",
+        page.body
+    );
     // The job is done, so the progress table does not poll.
     assert!(!page.body.contains("hx-trigger=\"every 2s\""));
     let only_exceptions = t.get(&format!("/matters/{m1}/review?exceptions=1"), Some(&priya)).await;
-    assert!(only_exceptions.body.contains("broken.msg") && !only_exceptions.body.contains("invoice.txt"));
+    assert!(
+        only_exceptions.body.contains("broken.msg")
+            && !only_exceptions.body.contains("invoice.txt")
+    );
 
     let email = &items[0];
     let page = t.get(&format!("/review/items/{email}"), Some(&priya)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Please see the invoice attached."));
-    assert!(page.body.contains("<dt>MESSAGEID</dt><dd>&#60;p1@acme.test&#62;</dd>"), "{}", page.body);
+    assert!(
+        page.body.contains("<dt>MESSAGEID</dt><dd>&#60;p1@acme.test&#62;</dd>"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("<dt>DATESENT</dt><dd>2001-05-14T16:39:00-07:00</dd>"));
-    assert!(page.body.contains(&format!("href=\"/review/items/{}\">invoice.txt</a>", items[1])), "family link");
+    assert!(
+        page.body.contains(&format!("href=\"/review/items/{}\">invoice.txt</a>", items[1])),
+        "family link"
+    );
     let native = t.get(&format!("/review/items/{email}/native"), Some(&priya)).await;
     assert_eq!(native.status, StatusCode::OK);
     assert_eq!(native.body, EMAIL);
     assert_eq!(native.headers["content-disposition"], "attachment; filename=\"1.eml\"");
     let broken = t.get(&format!("/review/items/{}", items[2]), Some(&priya)).await;
-    assert!(broken.body.contains("Processing exception: corrupt Outlook message"), "{}", broken.body);
+    assert!(
+        broken.body.contains("Processing exception: corrupt Outlook message"),
+        "{}",
+        broken.body
+    );
     // A made-up id is a plain 404 that leaks nothing.
     let missing = t.get("/review/items/not-an-id", Some(&priya)).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
@@ -89,20 +135,41 @@ async fn collection_and_item_pages_show_report_family_and_escape_everything() {
 async fn jobs_fragment_polls_while_a_job_runs_and_the_api_reports_counts() {
     let t = TestApp::demo().await;
     let (m1, _) = ingest(&t.app, "2026-0001").await;
-    let admin = app::auth::actor_of(&t.app.store.user_for_sign_in("admin@demo.lawdesk").await.unwrap().unwrap().user);
+    let admin = app::auth::actor_of(
+        &t.app.store.user_for_sign_in("admin@demo.lawdesk").await.unwrap().unwrap().user,
+    );
     let job = t.app.review_jobs(&admin, domain::Id::parse(&m1).unwrap()).await.unwrap()[0].clone();
-    t.app.store.set_review_job_status(job.id, "running", "", t.app.now(), false, store::AuditEvent::new(t.app.now(), None, "test", "review_job", job.id)).await.unwrap();
+    t.app
+        .store
+        .set_review_job_status(
+            job.id,
+            "running",
+            "",
+            t.app.now(),
+            false,
+            store::AuditEvent::new(t.app.now(), None, "test", "review_job", job.id),
+        )
+        .await
+        .unwrap();
     let alice = t.sign_in("alice@demo.lawdesk").await;
     let fragment = t.get(&format!("/matters/{m1}/review/jobs"), Some(&alice)).await;
-    assert!(fragment.body.contains("hx-trigger=\"every 2s\"") && fragment.body.contains("2 / 2 files"), "{}", fragment.body);
+    assert!(
+        fragment.body.contains("hx-trigger=\"every 2s\"") && fragment.body.contains("2 / 2 files"),
+        "{}",
+        fragment.body
+    );
     assert!(!fragment.body.contains("<html"), "a fragment, not a page");
 
     let user = t.app.store.user_for_sign_in("alice@demo.lawdesk").await.unwrap().unwrap().user;
     let (_, token) = t.app.create_api_token(&app::auth::actor_of(&user), "review").await.unwrap();
     let report = t.api("GET", &format!("/api/v1/matters/{m1}/review/report"), &token, None).await;
     let report: serde_json::Value = serde_json::from_str(&report.body).unwrap();
-    assert_eq!((report["items"].as_i64(), report["families"].as_i64(), report["exceptions"].as_i64()), (Some(3), Some(2), Some(1)));
-    let items = t.api("GET", &format!("/api/v1/matters/{m1}/review/items?masters=1"), &token, None).await;
+    assert_eq!(
+        (report["items"].as_i64(), report["families"].as_i64(), report["exceptions"].as_i64()),
+        (Some(3), Some(2), Some(1))
+    );
+    let items =
+        t.api("GET", &format!("/api/v1/matters/{m1}/review/items?masters=1"), &token, None).await;
     let items: serde_json::Value = serde_json::from_str(&items.body).unwrap();
     assert_eq!(items["items"].as_array().unwrap().len(), 3);
     let spec = t.get("/api/v1/openapi.json", None).await;
@@ -117,12 +184,28 @@ async fn browser_reviewer_opens_a_document_and_its_family() {
     let c = &b.c;
     c.find(Locator::LinkText("Review")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::LinkText("2026-0001")).await.unwrap().click().await.unwrap();
-    let email = c.wait().for_element(Locator::XPath("//table[@id='review-items']//a[contains(., '1.eml')]")).await.unwrap();
+    let email = c
+        .wait()
+        .for_element(Locator::XPath("//table[@id='review-items']//a[contains(., '1.eml')]"))
+        .await
+        .unwrap();
     email.click().await.unwrap();
-    if c.wait().for_element(Locator::XPath("//pre[contains(., 'Please see the invoice attached.')]")).await.is_err() {
-        panic!("item page did not open; the browser shows:\n{}", c.source().await.unwrap_or_default());
+    if c.wait()
+        .for_element(Locator::XPath("//pre[contains(., 'Please see the invoice attached.')]"))
+        .await
+        .is_err()
+    {
+        panic!(
+            "item page did not open; the browser shows:\n{}",
+            c.source().await.unwrap_or_default()
+        );
     }
-    c.find(Locator::XPath("//ul[@id='item-family']//a[contains(., 'invoice.txt')]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::XPath("//ul[@id='item-family']//a[contains(., 'invoice.txt')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     c.wait().for_element(Locator::XPath("//pre[contains(., 'ACME invoice 42')]")).await.unwrap();
     let family = c.find(Locator::Id("item-family")).await.unwrap().text().await.unwrap();
     assert!(family.contains("1.eml") && family.contains("invoice.txt"), "{family}");
