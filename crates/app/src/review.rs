@@ -657,6 +657,35 @@ impl App {
         Ok(current)
     }
 
+    /// Resumes an unfinished job on a background task (the collection page's "Resume" button). A job
+    /// still reporting progress in the last two minutes is running elsewhere and is left alone; a run
+    /// that fails marks the job failed with its reason.
+    pub async fn resume_review_job(&self, actor: &Actor, job: Id) -> Result<()> {
+        let current = self.store.review_job(job).await?;
+        self.require_review_manage(actor, current.matter_id).await?;
+        if current.status == "done" {
+            return Err(AppError::Conflict("this job has finished".into()));
+        }
+        if current.status == "running"
+            && self.now() - current.updated_at < chrono::Duration::minutes(2)
+        {
+            return Err(AppError::Conflict(
+                "this job is running; it can be resumed once it stops reporting progress".into(),
+            ));
+        }
+        let (app, actor) = (self.clone(), *actor);
+        tokio::spawn(async move {
+            if let Err(e) = app.run_review_job(&actor, job, &IngestOptions::default()).await {
+                let ev = app.event(&actor, "review.job.fail", "review_job", job);
+                let _ = app
+                    .store
+                    .set_review_job_status(job, "failed", &e.to_string(), app.now(), false, ev)
+                    .await;
+            }
+        });
+        Ok(())
+    }
+
     async fn commit_batch(
         &self,
         actor: &Actor,

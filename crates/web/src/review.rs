@@ -5,14 +5,15 @@
 use crate::AppState;
 use crate::WebError;
 use crate::pages::{Layout, NavLink, WebResult, id, layout, render};
-use crate::session::{ApiCtx, Ctx};
+use crate::pages::{NoFields, see_other};
+use crate::session::{ApiCtx, CsrfForm, Ctx};
 use app::AppError;
 use app::review::{CollectionView, ItemView};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::{Id, Role};
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,7 @@ pub(crate) fn pages() -> Router<AppState> {
         .route("/review", get(landing))
         .route("/matters/{id}/review", get(collection_page))
         .route("/matters/{id}/review/jobs", get(jobs_fragment))
+        .route("/review/jobs/{id}/resume", post(resume_job))
         .route("/review/items/{id}", get(item_page))
         .route("/review/items/{id}/native", get(native))
 }
@@ -97,6 +99,8 @@ struct CollectionPage {
     matter: domain::Matter,
     /// For the included jobs fragment.
     matter_id: Id,
+    csrf: String,
+    can_manage: bool,
     report: ReviewReport,
     jobs: Vec<ReviewJob>,
     polling: bool,
@@ -121,7 +125,10 @@ async fn collection_page(
     let collections = s.app.review_collections(&ctx.actor, matter_id).await?;
     let (items, more) = s.app.review_items(&ctx.actor, matter_id, &q.filter(), q.page()).await?;
     let polling = jobs.iter().any(|j| j.status == "running" || j.status == "queued");
+    let can_manage = s.app.can_manage_review(&ctx.actor, matter_id).await;
     render(CollectionPage {
+        csrf: ctx.csrf.clone(),
+        can_manage,
         l: layout(&ctx, "review"),
         matter_id: matter.id,
         matter,
@@ -141,6 +148,8 @@ async fn collection_page(
 #[template(path = "review/jobs.html")]
 struct JobsFragment {
     matter_id: Id,
+    csrf: String,
+    can_manage: bool,
     jobs: Vec<ReviewJob>,
     polling: bool,
 }
@@ -150,7 +159,19 @@ async fn jobs_fragment(State(s): State<AppState>, ctx: Ctx, Path(mid): Path<Stri
     let matter_id = id(&mid)?;
     let jobs = s.app.review_jobs(&ctx.actor, matter_id).await?;
     let polling = jobs.iter().any(|j| j.status == "running" || j.status == "queued");
-    render(JobsFragment { matter_id, jobs, polling })
+    let can_manage = s.app.can_manage_review(&ctx.actor, matter_id).await;
+    render(JobsFragment { matter_id, csrf: ctx.csrf.clone(), can_manage, jobs, polling })
+}
+
+/// Resumes an unfinished job in the background and returns to the collection page.
+async fn resume_job(
+    State(s): State<AppState>,
+    Path(jid): Path<String>,
+    CsrfForm(ctx, NoFields {}): CsrfForm<NoFields>,
+) -> WebResult {
+    let job = s.app.review_job(&ctx.actor, id(&jid)?).await?;
+    s.app.resume_review_job(&ctx.actor, job.id).await?;
+    Ok(see_other(&format!("/matters/{}/review", job.matter_id)))
 }
 
 #[derive(Template)]

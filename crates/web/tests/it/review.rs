@@ -73,6 +73,59 @@ async fn review_routes_times_every_role() {
     ];
     let failures = run_matrix(&t, &cases, &[]).await;
     assert!(failures.is_empty(), "review authorization mismatches:\n{}", failures.join("\n"));
+
+    // Resuming a job is for firm staff on the matter (a finished job answers 409, still "allowed").
+    let admin = app::auth::actor_of(
+        &t.app.store.user_for_sign_in("admin@demo.lawdesk").await.unwrap().unwrap().user,
+    );
+    let job = t.app.review_jobs(&admin, domain::Id::parse(&m1).unwrap()).await.unwrap()[0].id;
+    let posts = vec![Case {
+        method: "POST",
+        path: format!("/review/jobs/{job}/resume"),
+        allowed: "-yy-y---",
+    }];
+    let failures = run_matrix(&t, &posts, &[]).await;
+    assert!(failures.is_empty(), "review authorization mismatches:\n{}", failures.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_job_resumes_from_the_collection_page() {
+    let t = TestApp::demo().await;
+    let admin = app::auth::actor_of(
+        &t.app.store.user_for_sign_in("admin@demo.lawdesk").await.unwrap().unwrap().user,
+    );
+    let matter = t.app.store.matter_by_number("2026-0001").await.unwrap().unwrap().id;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("1.eml"), EMAIL).unwrap();
+    // A job that was created and never ran (the process died before its first batch).
+    let job = t
+        .app
+        .start_review_ingest(&admin, matter, "Coyote, Wile", &[dir.path().to_path_buf()])
+        .await
+        .unwrap();
+    let alice = t.sign_in("alice@demo.lawdesk").await;
+    let page = t.get(&format!("/matters/{matter}/review"), Some(&alice)).await;
+    assert!(
+        page.body.contains(&format!("action=\"/review/jobs/{}/resume\"", job.id)),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("hx-trigger=\"every 2s\""), "a queued job is polled");
+    let res = t.post_form(&format!("/review/jobs/{}/resume", job.id), &alice, &[], true).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let mut finished = None;
+    for _ in 0..200 {
+        let j = t.app.review_job(&admin, job.id).await.unwrap();
+        if j.status == "done" {
+            finished = Some(j);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let finished = finished.expect("the resumed job finishes");
+    assert_eq!((finished.done_files, finished.items), (1, 2));
+    let again = t.post_form(&format!("/review/jobs/{}/resume", job.id), &alice, &[], true).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
 }
 
 #[tokio::test]
