@@ -1011,7 +1011,7 @@ mod tests {
     impl Externals for Hostile {
         fn pdf_text(&self, _pdf: &[u8]) -> std::result::Result<String, String> {
             if self.hang {
-                std::thread::sleep(Duration::from_secs(4));
+                std::thread::sleep(Duration::from_secs(8));
                 Ok("too late".into())
             } else {
                 panic!("hostile PDF")
@@ -1030,7 +1030,9 @@ mod tests {
         for (hang, expected) in [(true, "timed out"), (false, "hostile PDF")] {
             let options = IngestOptions {
                 externals: Arc::new(Hostile { hang }),
-                timeout: Duration::from_secs(1),
+                // Short only where the hang must trip it; a panic (with its backtrace) on a loaded
+                // machine can take seconds and must not be mistaken for a hang.
+                timeout: Duration::from_secs(if hang { 2 } else { 120 }),
                 ..Default::default()
             };
             let custodian = if hang { "hang" } else { "panic" };
