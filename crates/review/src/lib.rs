@@ -5,6 +5,7 @@
 
 pub mod dedup;
 pub mod eval;
+pub mod ingest;
 pub mod mail;
 pub mod neardup;
 pub mod query;

@@ -1,6 +1,7 @@
 //! Integration tests of the review crate: fixture-free checks of the public API and the corpus suite.
 
 mod corpus;
+mod ingest_corpus;
 
 use review::{dedup, eval, neardup, query, threading};
 
