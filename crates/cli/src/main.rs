@@ -10,6 +10,7 @@ mod billing;
 mod delegation;
 mod docket;
 mod intake;
+mod loadtest;
 mod review;
 mod search;
 use std::path::PathBuf;

@@ -18,6 +18,7 @@ pub mod intake;
 mod matters;
 mod migrate;
 pub mod review;
+pub mod scratch;
 mod sql;
 mod users;
 mod work;
