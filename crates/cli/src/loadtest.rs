@@ -268,6 +268,8 @@ async fn session_loop(
     let mut t = Tally::default();
     let pages = items.len().div_ceil(25).max(1);
     let mut n = 0u64;
+    // Sessions start spread over one think time, as people do, not all in the same millisecond.
+    pause(Duration::from_millis(rng.random_range(0..=think.as_millis() as u64))).await;
     while Instant::now() < until {
         n += 1;
         let page = rng.random_range(1..=pages);
