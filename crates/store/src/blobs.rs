@@ -4,8 +4,8 @@
 //! S3-compatible bucket (an object PUT is atomic, so readers never see half an object either).
 
 use crate::{Result, StoreError};
-use object_store::ObjectStore;
 use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -115,7 +115,7 @@ impl BlobStore {
     }
 
     fn object_path(prefix: &ObjectPath, parts: [&str; 3]) -> ObjectPath {
-        parts.iter().fold(prefix.clone(), |p, part| p.child(*part))
+        parts.iter().fold(prefix.clone(), |p, part| p.join(*part))
     }
 
     /// Stores `bytes` and returns their SHA-256 (hex). Storing the same bytes twice is a no-op.

@@ -5,7 +5,7 @@
 use crate::harness::stores;
 use crate::suite::{client, ev, matter, now, user, work};
 use domain::{Id, Priority, Role, WorkStatus};
-use object_store::ObjectStore;
+use object_store::ObjectStoreExt;
 use object_store::memory::InMemory;
 use std::sync::Arc;
 use store::{BlobStore, Store};
