@@ -315,7 +315,7 @@ async fn session_loop(
             .filter(|s| matches!(*s, "assigned" | "in_progress" | "in_review"))
             .collect();
         let started = Instant::now();
-        if n % 2 == 0
+        if n.is_multiple_of(2)
             && let (Some(version), false) = (version, next.is_empty())
         {
             let to = next[rng.random_range(0..next.len())];
