@@ -19,6 +19,10 @@ use store::{
 
 pub const NUMBER_SCHEME_KEY: &str = "matter_number_scheme";
 
+/// The conflict message for an update based on an outdated version of a work item.
+pub const STALE_WORK_ITEM: &str =
+    "this work item was changed by someone else; reload and try again";
+
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct NewUser {
     pub email: String,
@@ -766,7 +770,13 @@ impl App {
     ) -> Result<i64> {
         let (_, access) = self.work_access(actor, id).await?;
         self.require(actor, Action::UpdateWorkItem(access))?;
-        let mut w = self.store.work_item(id).await?.item;
+        let row = self.store.work_item(id).await?;
+        // A stale version is a conflict even when the move would be invalid from the new
+        // status: the caller decided on what they saw, so they must reload first.
+        if row.version != version {
+            return Err(AppError::Conflict(STALE_WORK_ITEM.into()));
+        }
+        let mut w = row.item;
         let from = w.status;
         w.status = from.transition(to)?;
         w.updated_at = self.now();

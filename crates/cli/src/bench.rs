@@ -1,7 +1,7 @@
 //! `lawdesk bench`: benchmarks that print a table of measured figures (never assertions).
 
 use crate::Cli;
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 use clap::Subcommand;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,6 +9,11 @@ use std::time::Instant;
 
 #[derive(Subcommand)]
 pub(crate) enum BenchCommand {
+    /// Load-test the web server: signed-in sessions list, view and update work items over real
+    /// HTTP on 127.0.0.1 against a fresh SQLite folder, or a fresh PostgreSQL database on the
+    /// server named by --database-url (created and dropped). Fails if any request errs or any
+    /// acknowledged write is missing from the database.
+    Http(crate::loadtest::HttpArgs),
     /// Routing, batching, QC and the dashboard on the demo firm (SQLite).
     Delegation(crate::delegation::BenchArgs),
     /// Docket: computing deadlines, docketing triggers, rendering feeds, claiming reminders.
@@ -33,8 +38,20 @@ pub(crate) enum BenchCommand {
     },
 }
 
-pub(crate) async fn run(_cli: &Cli, command: &BenchCommand) -> Result<()> {
+pub(crate) async fn run(cli: &Cli, command: &BenchCommand) -> Result<()> {
     match command {
+        BenchCommand::Http(args) => {
+            let report = crate::loadtest::run(cli.database_url.as_deref(), args).await?;
+            print!("{}", report.table);
+            if report.errors > 0 || report.lost_writes {
+                bail!(
+                    "the load test saw {} failed requests{}",
+                    report.errors,
+                    if report.lost_writes { " and lost writes" } else { "" }
+                );
+            }
+            Ok(())
+        }
         BenchCommand::Delegation(args) => crate::delegation::bench(args).await,
         BenchCommand::Docket(args) => crate::docket::bench(args).await,
         BenchCommand::Conflicts(args) => crate::intake::bench_conflicts(args),

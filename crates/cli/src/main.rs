@@ -7,9 +7,11 @@ use std::net::SocketAddr;
 
 mod bench;
 mod billing;
+mod config;
 mod delegation;
 mod docket;
 mod intake;
+mod loadtest;
 mod review;
 mod search;
 use std::path::PathBuf;
@@ -18,25 +20,58 @@ use std::path::PathBuf;
 #[command(
     name = "lawdesk",
     version,
-    about = "Self-hosted legal support: matters, work routing, review, docketing, billing."
+    about = "Self-hosted legal support: matters, work routing, review, docketing, billing.",
+    long_about = "Self-hosted legal support: matters, work routing, review, docketing, billing.\n\n\
+        Start with `lawdesk serve --demo` and open http://127.0.0.1:8080/.\n\
+        Settings come from command-line flags, then LAWDESK_* environment variables, then the\n\
+        configuration file (<data dir>/lawdesk.toml, or --config), then the defaults."
 )]
 pub(crate) struct Cli {
-    /// Folder for the embedded database and stored files.
+    /// Folder for the embedded database, stored files and lawdesk.toml.
     #[arg(long, global = true, env = "LAWDESK_DATA_DIR", default_value = "./lawdesk-data")]
     pub(crate) data_dir: PathBuf,
     /// Use PostgreSQL instead of the embedded SQLite database (postgres://user@host/db).
     #[arg(long, global = true, env = "LAWDESK_DATABASE_URL")]
     pub(crate) database_url: Option<String>,
+    /// Configuration file [default: <data dir>/lawdesk.toml when it exists].
+    #[arg(long, global = true, env = "LAWDESK_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+    /// Where files go: s3://bucket/prefix (credentials from AWS_* variables) or a folder
+    /// [default: <data dir>/blobs].
+    #[arg(long, global = true, env = "LAWDESK_BLOB_STORE")]
+    pub(crate) blob_store: Option<String>,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Settings resolved from flags, environment, configuration file and defaults.
+pub(crate) struct Settings {
+    pub config: config::Config,
+    pub config_path: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub blob_store: Option<String>,
+}
+
+impl Cli {
+    /// Flags and environment first, then the configuration file.
+    pub(crate) fn settings(&self) -> Result<Settings> {
+        let (config, config_path) = config::Config::load(self.config.as_deref(), &self.data_dir)?;
+        Ok(Settings {
+            database_url: self.database_url.clone().or_else(|| config.database_url.clone()),
+            blob_store: self.blob_store.clone().or_else(|| config.blob_store.clone()),
+            config,
+            config_path,
+        })
+    }
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Run the web app (creates the database and a first administrator on first run).
     Serve {
-        #[arg(long, env = "LAWDESK_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
+        /// Address to listen on [default: 127.0.0.1:8080].
+        #[arg(long, env = "LAWDESK_LISTEN")]
+        listen: Option<SocketAddr>,
         /// Load the demo firm first (only into an empty database).
         #[arg(long)]
         demo: bool,
@@ -142,17 +177,26 @@ pub(crate) fn spinner(msg: &str) -> ProgressBar {
 }
 
 pub(crate) async fn open(cli: &Cli) -> Result<app::App> {
-    let store = store::Store::open(cli.database_url.as_deref(), &cli.data_dir).await.with_context(
-        || {
-            format!(
-                "opening the database ({})",
-                cli.database_url.as_deref().map_or_else(
-                    || cli.data_dir.join("lawdesk.db").display().to_string(),
-                    |_| "PostgreSQL".into()
-                )
+    open_with(cli, &cli.settings()?).await
+}
+
+async fn open_with(cli: &Cli, settings: &Settings) -> Result<app::App> {
+    let url = settings.database_url.as_deref();
+    let mut store = store::Store::open(url, &cli.data_dir).await.with_context(|| {
+        format!(
+            "opening the database ({})",
+            url.map_or_else(
+                || cli.data_dir.join("lawdesk.db").display().to_string(),
+                |_| "PostgreSQL".into()
             )
-        },
-    )?;
+        )
+    })?;
+    if let Some(blobs) = &settings.blob_store {
+        store = store.with_blobs(
+            store::BlobStore::from_config(blobs)
+                .with_context(|| format!("opening the blob store {blobs}"))?,
+        );
+    }
     Ok(app::App::new(store))
 }
 
@@ -187,7 +231,12 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     match &cli.command {
         Command::Serve { listen, demo, secure_cookies } => {
-            let app = open(&cli).await?;
+            let settings = cli.settings()?;
+            let listen = listen.or(settings.config.listen).unwrap_or_else(|| {
+                config::DEFAULT_LISTEN.parse().expect("the default address parses")
+            });
+            let secure_cookies = *secure_cookies || settings.config.secure_cookies;
+            let app = open_with(&cli, &settings).await?;
             if let Some((user, pw)) =
                 app.bootstrap_admin("admin@lawdesk.local").await.map_err(app_err)?
             {
@@ -195,18 +244,32 @@ async fn main() -> Result<()> {
                     "First run: created administrator {} with one-time password {pw}",
                     user.email
                 );
+                // A commented example next to the data, so the settings are easy to discover.
+                let example = cli.data_dir.join(config::FILE_NAME);
+                if settings.config_path.is_none() && !example.exists() {
+                    std::fs::write(&example, config::EXAMPLE)
+                        .with_context(|| format!("writing {}", example.display()))?;
+                    println!("Wrote an example configuration to {}", example.display());
+                }
             }
             if *demo {
                 load_demo(&app).await?;
             }
             println!(
-                "lawdesk is running at http://{listen}/  (data: {})",
-                cli.database_url
+                "lawdesk is running at http://{listen}/  (data: {}; files: {}{})",
+                settings
+                    .database_url
                     .as_deref()
-                    .map_or_else(|| cli.data_dir.display().to_string(), |_| "PostgreSQL".into())
+                    .map_or_else(|| cli.data_dir.display().to_string(), |_| "PostgreSQL".into()),
+                app.store.blobs().location(),
+                settings
+                    .config_path
+                    .as_ref()
+                    .map(|p| format!("; configuration: {}", p.display()))
+                    .unwrap_or_default()
             );
             let _reminders = docket::spawn_dispatcher(&app);
-            web::serve(app, *listen, web::WebConfig { secure_cookies: *secure_cookies })
+            web::serve(app, listen, web::WebConfig { secure_cookies })
                 .await
                 .with_context(|| format!("serving on {listen}"))?;
         }

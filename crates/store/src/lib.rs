@@ -18,6 +18,7 @@ pub mod intake;
 mod matters;
 mod migrate;
 pub mod review;
+pub mod scratch;
 mod sql;
 mod users;
 mod work;
@@ -48,6 +49,8 @@ pub enum StoreError {
     Io { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Domain(#[from] domain::DomainError),
+    #[error("blob store error: {0}")]
+    Blob(String),
 }
 
 impl StoreError {
@@ -156,6 +159,12 @@ impl Store {
 
     pub fn blobs(&self) -> &BlobStore {
         &self.blobs
+    }
+
+    /// The same database with its files in `blobs` (e.g. an S3 bucket instead of the data folder).
+    pub fn with_blobs(mut self, blobs: BlobStore) -> Store {
+        self.blobs = blobs;
+        self
     }
 
     pub async fn migrate(&self) -> Result<usize> {

@@ -61,6 +61,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: None,
         postgres: None,
     },
+    Migration {
+        version: 8,
+        name: "foundation_indexes",
+        portable: Some(include_str!("../migrations/0008_foundation_indexes.sql")),
+        sqlite: None,
+        postgres: None,
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction. Returns how many ran.

@@ -8,7 +8,9 @@ use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use domain::{Actor, Id, Priority, Role, ServiceLine, Unit, WorkItem, WorkStatus};
 use rust_decimal::Decimal;
-use sqlx::any::AnyRow;
+use sqlx::Any;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
 use std::str::FromStr;
 
 /// A work item with the names a list shows next to it and its version for optimistic updates.
@@ -83,20 +85,13 @@ fn item_from_row(r: &AnyRow) -> Result<WorkItemRow> {
     })
 }
 
-const SELECT_ITEMS: &str = "SELECT w.*, m.number AS matter_number, m.title AS matter_title, u.display_name AS assignee_name \
-     FROM work_items w JOIN matters m ON m.id = w.matter_id LEFT JOIN users u ON u.id = w.assignee WHERE 1 = 1";
-
-impl Store {
-    pub async fn create_work_item(&self, w: &WorkItem, audit: AuditEvent) -> Result<()> {
-        w.validate()?;
-        let mut tx = self.write.begin().await?;
-        sqlx::query(
-            "INSERT INTO work_items (id, matter_id, service_line, title, description, volume, unit, due_on, priority, assignee, status, \
-             created_by, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, 1)",
-        )
-        .bind(w.id.to_string())
-        .bind(w.matter_id.to_string())
-        .bind(w.service_line.as_str())
+/// Binds the fields a create and an update both write, in the order both statements list them:
+/// service_line, title, description, volume, unit, due_on, priority, assignee, status.
+fn bind_editable<'q>(
+    q: Query<'q, Any, AnyArguments>,
+    w: &'q WorkItem,
+) -> Query<'q, Any, AnyArguments> {
+    q.bind(w.service_line.as_str())
         .bind(&w.title)
         .bind(&w.description)
         .bind(w.volume.normalize().to_string())
@@ -105,10 +100,26 @@ impl Store {
         .bind(w.priority.as_str())
         .bind(w.assignee.map(|a| a.to_string()))
         .bind(w.status.as_str())
-        .bind(w.created_by.to_string())
-        .bind(ts(w.created_at))
-        .execute(&mut *tx)
-        .await?;
+}
+
+const SELECT_ITEMS: &str = "SELECT w.*, m.number AS matter_number, m.title AS matter_title, u.display_name AS assignee_name \
+     FROM work_items w JOIN matters m ON m.id = w.matter_id LEFT JOIN users u ON u.id = w.assignee WHERE 1 = 1";
+
+impl Store {
+    pub async fn create_work_item(&self, w: &WorkItem, audit: AuditEvent) -> Result<()> {
+        w.validate()?;
+        let mut tx = self.write.begin().await?;
+        let insert = sqlx::query(
+            "INSERT INTO work_items (id, matter_id, service_line, title, description, volume, unit, due_on, priority, assignee, status, \
+             created_by, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, 1)",
+        )
+        .bind(w.id.to_string())
+        .bind(w.matter_id.to_string());
+        bind_editable(insert, w)
+            .bind(w.created_by.to_string())
+            .bind(ts(w.created_at))
+            .execute(&mut *tx)
+            .await?;
         append(&mut tx, &audit).await?;
         tx.commit().await?;
         Ok(())
@@ -124,24 +135,16 @@ impl Store {
     ) -> Result<i64> {
         w.validate()?;
         let mut tx = self.write.begin().await?;
-        let n = sqlx::query(
+        let update = sqlx::query(
             "UPDATE work_items SET service_line = $1, title = $2, description = $3, volume = $4, unit = $5, due_on = $6, priority = $7, \
              assignee = $8, status = $9, updated_at = $10, version = version + 1 WHERE id = $11 AND version = $12",
-        )
-        .bind(w.service_line.as_str())
-        .bind(&w.title)
-        .bind(&w.description)
-        .bind(w.volume.normalize().to_string())
-        .bind(w.unit.as_str())
-        .bind(w.due_on.map(|d| d.to_string()))
-        .bind(w.priority.as_str())
-        .bind(w.assignee.map(|a| a.to_string()))
-        .bind(w.status.as_str())
-        .bind(ts(w.updated_at))
-        .bind(w.id.to_string())
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?;
+        );
+        let n = bind_editable(update, w)
+            .bind(ts(w.updated_at))
+            .bind(w.id.to_string())
+            .bind(expected_version)
+            .execute(&mut *tx)
+            .await?;
         if n.rows_affected() == 0 {
             let exists: Option<(i64,)> =
                 sqlx::query_as("SELECT version FROM work_items WHERE id = $1")

@@ -34,7 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(me))
         .route("/users", get(list_users).post(create_user))
         .route("/contacts", get(list_contacts).post(create_contact))
-        .route("/contacts/{id}", get(get_contact))
+        .route("/contacts/{id}", get(get_contact).put(update_contact))
         .route("/clients", get(list_clients).post(create_client))
         .route("/matters", get(list_matters).post(create_matter))
         .route("/matters/{id}", get(get_matter))
@@ -66,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         list_contacts,
         create_contact,
         get_contact,
+        update_contact,
         list_clients,
         create_client,
         list_matters,
@@ -268,6 +269,21 @@ pub struct ContactIn {
     notes: String,
 }
 
+impl ContactIn {
+    fn into_form(self) -> ContactForm {
+        ContactForm {
+            kind: self.kind,
+            name: self.name,
+            aliases: self.aliases.join("\n"),
+            former_names: self.former_names.join("\n"),
+            emails: self.emails.join("\n"),
+            phones: self.phones.join("\n"),
+            addresses: self.addresses.join("\n"),
+            notes: self.notes,
+        }
+    }
+}
+
 /// Creates a contact; the response header `X-Possible-Duplicates` counts likely duplicates.
 #[utoipa::path(post, path = "/api/v1/contacts", request_body = ContactIn, responses((status = 201, body = Contact), (status = 422, body = ErrorBody)))]
 async fn create_contact(
@@ -275,16 +291,7 @@ async fn create_contact(
     ctx: ApiCtx,
     Json(b): Json<ContactIn>,
 ) -> ApiResult<Response> {
-    let form = ContactForm {
-        kind: b.kind,
-        name: b.name,
-        aliases: b.aliases.join("\n"),
-        former_names: b.former_names.join("\n"),
-        emails: b.emails.join("\n"),
-        phones: b.phones.join("\n"),
-        addresses: b.addresses.join("\n"),
-        notes: b.notes,
-    };
+    let form = b.into_form();
     let (c, hints) = s.app.create_contact(&ctx.actor, &form).await.map_err(j)?;
     Ok((StatusCode::CREATED, [("x-possible-duplicates", hints.len().to_string())], Json(c))
         .into_response())
@@ -298,6 +305,22 @@ async fn get_contact(
 ) -> ApiResult<Json<Contact>> {
     let (c, _, _) = s.app.contact(&ctx.actor, parse_id(&id)?).await.map_err(j)?;
     Ok(Json(c))
+}
+
+/// Replaces a contact's fields (names, aliases, emails…); audited. The response header
+/// `X-Possible-Duplicates` counts other contacts that look like the edited one.
+#[utoipa::path(put, path = "/api/v1/contacts/{id}", params(("id" = String, Path)), request_body = ContactIn, responses((status = 200, body = Contact), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_contact(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+    Json(b): Json<ContactIn>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let form = b.into_form();
+    let c = s.app.update_contact(&ctx.actor, id, &form).await.map_err(j)?;
+    let hints = s.app.duplicate_hints(&ctx.actor, &form, Some(id)).await.map_err(j)?;
+    Ok(([("x-possible-duplicates", hints.len().to_string())], Json(c)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/clients", params(ListParams), responses((status = 200, body = ListOf<Client>)))]

@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/contacts", get(contacts).post(create_contact))
         .route("/contacts/duplicates", get(duplicates))
         .route("/contacts/{id}", get(contact))
+        .route("/contacts/{id}/edit", get(edit_contact).post(save_contact))
         .route("/contacts/{id}/relationships", post(relate))
         .route("/users", get(users).post(create_user))
         .route("/users/{id}", post(update_user))
@@ -736,13 +737,27 @@ struct DuplicatesFragment {
     hints: Vec<DuplicateHint>,
 }
 
+/// The live duplicate check (htmx sends whichever of the form's fields it includes), plus
+/// `except`: the contact being edited, which must not be reported as its own duplicate.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DuplicateQuery {
+    name: String,
+    emails: String,
+    aliases: String,
+    except: String,
+}
+
 async fn duplicates(
     State(s): State<AppState>,
     ctx: Ctx,
-    Query(f): Query<ContactForm>,
+    Query(q): Query<DuplicateQuery>,
 ) -> WebResult {
+    let except = Id::parse(&q.except).ok();
+    let f =
+        ContactForm { name: q.name, emails: q.emails, aliases: q.aliases, ..Default::default() };
     let hints = if f.name.trim().len() >= 3 {
-        s.app.duplicate_hints(&ctx.actor, &f, None).await?
+        s.app.duplicate_hints(&ctx.actor, &f, except).await?
     } else {
         vec![]
     };
@@ -767,6 +782,7 @@ struct ContactPage {
     hints: Vec<DuplicateHint>,
     kinds: &'static [RelationshipKind],
     others: Vec<Contact>,
+    can_edit: bool,
 }
 
 async fn contact(
@@ -791,6 +807,7 @@ async fn contact(
     let others = others.into_iter().filter(|o| o.id != c.id).collect();
     render(ContactPage {
         l: layout(&ctx, "contacts"),
+        can_edit: domain::Policy::allows(&ctx.actor, domain::Action::EditContacts),
         c,
         rels,
         matters,
@@ -798,6 +815,89 @@ async fn contact(
         kinds: RelationshipKind::ALL,
         others,
     })
+}
+
+/// The edit form as a contact's current values (lists one entry per line).
+fn contact_form_of(c: &Contact) -> ContactForm {
+    ContactForm {
+        kind: c.kind.as_str().into(),
+        name: c.name.clone(),
+        aliases: c.aliases.join("\n"),
+        former_names: c.former_names.join("\n"),
+        emails: c.emails.join("\n"),
+        phones: c.phones.join("\n"),
+        addresses: c.addresses.join("\n"),
+        notes: c.notes.clone(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "contact_edit.html")]
+struct ContactEditPage {
+    l: Layout,
+    id: Id,
+    /// The stored name (the heading), while `f.name` may hold an unsaved edit.
+    name: String,
+    f: ContactForm,
+    kinds: &'static [ContactKind],
+    hints: Vec<DuplicateHint>,
+    /// The field the error is about ("form" when it is about no single field), or empty.
+    error_field: String,
+    error: String,
+}
+
+async fn edit_contact(State(s): State<AppState>, ctx: Ctx, Path(cid): Path<String>) -> WebResult {
+    domain::Policy::allows(&ctx.actor, domain::Action::EditContacts)
+        .then_some(())
+        .ok_or(AppError::Forbidden)?;
+    let (c, _, _) = s.app.contact(&ctx.actor, id(&cid)?).await?;
+    let f = contact_form_of(&c);
+    let hints = s.app.duplicate_hints(&ctx.actor, &f, Some(c.id)).await?;
+    render(ContactEditPage {
+        l: layout(&ctx, "contacts"),
+        id: c.id,
+        name: c.name,
+        f,
+        kinds: ContactKind::ALL,
+        hints,
+        error_field: String::new(),
+        error: String::new(),
+    })
+}
+
+/// Saves the edit; invalid input comes back as the same form with the message at its field.
+async fn save_contact(
+    State(s): State<AppState>,
+    Path(cid): Path<String>,
+    CsrfForm(ctx, f): CsrfForm<ContactForm>,
+) -> WebResult {
+    let cid = id(&cid)?;
+    match s.app.update_contact(&ctx.actor, cid, &f).await {
+        Ok(c) => {
+            let hints = s.app.duplicate_hints(&ctx.actor, &f, Some(c.id)).await?;
+            Ok(see_other(&format!(
+                "/contacts/{}{}",
+                c.id,
+                if hints.is_empty() { "" } else { "?dupes=1" }
+            )))
+        }
+        Err(AppError::Invalid { field, message }) => {
+            let (c, _, _) = s.app.contact(&ctx.actor, cid).await?;
+            let known = ["kind", "name", "emails", "notes"];
+            let page = render(ContactEditPage {
+                l: layout(&ctx, "contacts"),
+                id: c.id,
+                name: c.name,
+                hints: vec![],
+                kinds: ContactKind::ALL,
+                error: message,
+                error_field: if known.contains(&field.as_str()) { field } else { "form".into() },
+                f,
+            })?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]

@@ -6,6 +6,7 @@ use std::process::Command;
 mod billing;
 mod delegation;
 mod docket;
+mod foundation;
 mod intake;
 mod review;
 

@@ -4,6 +4,7 @@
 mod billing;
 mod delegation;
 mod docket;
+mod foundation;
 mod harness;
 mod intake;
 mod review;

@@ -6,6 +6,7 @@ mod browser;
 mod delegation;
 mod docket;
 mod e2e;
+mod foundation;
 mod harness;
 mod http;
 mod intake;

@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 const ROLES: [&str; 8] = ["anonymous", "admin", "alice", "ben", "sam", "vera", "manoj", "priya"];
 
 /// Which callers may reach a route: a letter per role in ROLES order ('y' allowed, '-' denied).
-/// `method` is GET or POST (a form with a CSRF token) for pages, API for a GET with a token.
+/// `method` is GET or POST (a form with a CSRF token) for pages, API for a GET with a token,
+/// PUT for an API PUT with a token and the fields as a JSON object.
 pub(crate) struct Case {
     pub method: &'static str,
     pub path: String,
@@ -81,6 +82,9 @@ async fn every_route_times_every_role() {
         Case { method: "API", path: "/api/v1/contacts".into(), allowed: "-yyyy---" },
         Case { method: "API", path: "/api/v1/clients".into(), allowed: "-yyyy---" },
         Case { method: "API", path: "/api/v1/users".into(), allowed: "-y------" },
+        Case { method: "GET", path: format!("/contacts/{contact}/edit"), allowed: "-yyyy---" },
+        Case { method: "POST", path: format!("/contacts/{contact}/edit"), allowed: "-yyyy---" },
+        Case { method: "PUT", path: format!("/api/v1/contacts/{contact}"), allowed: "-yyyy---" },
     ];
 
     let fields = [
@@ -168,6 +172,20 @@ pub(crate) async fn run_matrix(
                     .await
                 }
                 ("API", _, Some(tok)) => t.api("GET", &case.path, tok, None).await,
+                ("PUT", _, Some(tok)) => {
+                    let body: serde_json::Map<String, serde_json::Value> =
+                        fields.iter().map(|(k, v)| (k.to_string(), (*v).into())).collect();
+                    t.api("PUT", &case.path, tok, Some(body.into())).await
+                }
+                ("PUT", _, None) => {
+                    t.send(
+                        axum::http::Request::put(&case.path)
+                            .header("content-type", "application/json")
+                            .body(axum::body::Body::from("{}"))
+                            .unwrap(),
+                    )
+                    .await
+                }
                 ("API", _, None) => {
                     t.send(
                         axum::http::Request::get(&case.path)
