@@ -19,7 +19,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 use crate::SearchError;
-use crate::index::Fields;
+use crate::index::{Fields, day_number};
 
 /// Most words a single wildcard may expand to in one field; beyond it the reviewer is asked to narrow it.
 pub const MAX_WILDCARD_TERMS: usize = 5_000;
@@ -91,30 +91,13 @@ impl Compiler<'_> {
             }
             Query::Phrase { .. } | Query::Near { .. } => self.span_query(query)?,
             Query::Date(range) => {
-                let day_start = |d: chrono::NaiveDate| {
-                    let secs = d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp();
-                    Term::from_field_date_for_search(
-                        self.fields.date_sent,
-                        tantivy::DateTime::from_timestamp_secs(secs),
-                    )
-                };
-                let lower = range.from.map_or(Bound::Unbounded, |d| Bound::Included(day_start(d)));
-                let upper = match range.to.and_then(|d| d.succ_opt()) {
-                    Some(next) => Bound::Excluded(day_start(next)),
-                    None => Bound::Unbounded,
-                };
-                if matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
-                    // `date:[* TO *]`: any document with a date at all.
-                    Box::new(RangeQuery::new(
-                        Bound::Included(Term::from_field_date_for_search(
-                            self.fields.date_sent,
-                            tantivy::DateTime::MIN,
-                        )),
-                        Bound::Unbounded,
-                    ))
-                } else {
-                    Box::new(RangeQuery::new(lower, upper))
-                }
+                let day = |d| Term::from_field_i64(self.fields.sent_day, day_number(d));
+                let lower = range.from.map_or(
+                    Bound::Included(Term::from_field_i64(self.fields.sent_day, i64::MIN)),
+                    |d| Bound::Included(day(d)),
+                );
+                let upper = range.to.map_or(Bound::Unbounded, |d| Bound::Included(day(d)));
+                Box::new(RangeQuery::new(lower, upper))
             }
             Query::And(parts) => {
                 let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
@@ -211,9 +194,9 @@ impl Compiler<'_> {
     fn span(&self, query: &Query, terms: &mut Vec<Term>) -> Result<Span, SearchError> {
         Ok(match query {
             Query::Term { field, pattern } => Span::Words(vec![self.word(*field, pattern, terms)?]),
-            Query::Phrase { field, words } => {
-                Span::Words(words.iter().map(|p| self.word(*field, p, terms)).collect::<Result<_, _>>()?)
-            }
+            Query::Phrase { field, words } => Span::Words(
+                words.iter().map(|p| self.word(*field, p, terms)).collect::<Result<_, _>>()?,
+            ),
             Query::Or(parts) => {
                 Span::Or(parts.iter().map(|p| self.span(p, terms)).collect::<Result<_, _>>()?)
             }
@@ -249,7 +232,12 @@ enum Span {
     /// Consecutive words (one word for a plain term).
     Words(Vec<Word>),
     Or(Vec<Span>),
-    Near { left: Box<Span>, right: Box<Span>, distance: u32, ordered: bool },
+    Near {
+        left: Box<Span>,
+        right: Box<Span>,
+        distance: u32,
+        ordered: bool,
+    },
 }
 
 /// A query that finds every document where the span could match in `field` (all its words present),

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use review::query::Field as QField;
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, FAST, Field, IndexRecordOption, STORED, STRING, Schema,
-    TextFieldIndexing, TextOptions, Value,
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
+    Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -33,6 +33,21 @@ pub struct IndexDoc {
     pub body: String,
 }
 
+/// Earliest and latest instants the index can hold (tantivy keeps nanoseconds in an i64, about
+/// 1677–2262); a date outside is dropped as unknown, and query bounds are clamped to it.
+pub(crate) const MIN_DATE_SECS: i64 = -9_000_000_000;
+pub(crate) const MAX_DATE_SECS: i64 = 9_000_000_000;
+
+/// `date` if the index can hold it, else `None`; apply the same rule wherever documents are judged.
+pub fn indexable_date(date: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    date.filter(|d| (MIN_DATE_SECS..=MAX_DATE_SECS).contains(&d.timestamp()))
+}
+
+/// Days since 1970-01-01 of a calendar date.
+pub(crate) fn day_number(date: chrono::NaiveDate) -> i64 {
+    (date - DateTime::UNIX_EPOCH.date_naive()).num_days()
+}
+
 /// The tantivy fields of a matter index.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
@@ -40,6 +55,8 @@ pub(crate) struct Fields {
     pub family_id: Field,
     pub file_ext: Field,
     pub date_sent: Field,
+    /// Days since 1970-01-01 (UTC) of `date_sent`, for date ranges.
+    pub sent_day: Field,
     /// Text fields, indexed with positions, in [`QField::ALL`] order.
     pub text: [Field; 8],
 }
@@ -58,12 +75,12 @@ fn schema() -> (Schema, Fields) {
     let file_ext = builder.add_text_field("file_ext", STRING | STORED);
     let date_sent = builder.add_date_field(
         "date_sent",
-        DateOptions::default()
-            .set_indexed()
-            .set_stored()
-            .set_fast()
-            .set_precision(DateTimePrecision::Seconds),
+        DateOptions::default().set_stored().set_precision(DateTimePrecision::Seconds),
     );
+    // Date searches are by calendar day: a day number indexed in the term dictionary keeps ranges to a
+    // few thousand terms. (Not a fast field: tantivy 0.27's fast-field range docset overflows when
+    // an exclusion seeks it backwards.)
+    let sent_day = builder.add_i64_field("sent_day", INDEXED);
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(TOKENIZER_NAME)
         .set_index_option(IndexRecordOption::WithFreqsAndPositions);
@@ -71,7 +88,7 @@ fn schema() -> (Schema, Fields) {
     // self-contained (figures for both choices are in docs/search.md).
     let options = TextOptions::default().set_indexing_options(indexing).set_stored();
     let text = QField::ALL.map(|f| builder.add_text_field(f.name(), options.clone()));
-    (builder.build(), Fields { doc_id, family_id, file_ext, date_sent, text })
+    (builder.build(), Fields { doc_id, family_id, file_ext, date_sent, sent_day, text })
 }
 
 /// A matter's index, open for searching; [`MatterIndex::add`] writes to it.
@@ -98,7 +115,8 @@ pub struct IndexStats {
 impl MatterIndex {
     /// Opens the index in `dir`, creating the folder and an empty index when there is none.
     pub fn open_or_create(dir: &Path) -> Result<MatterIndex, SearchError> {
-        std::fs::create_dir_all(dir).map_err(|e| SearchError::Io(format!("{}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| SearchError::Io(format!("{}: {e}", dir.display())))?;
         let (schema, fields) = schema();
         let directory = tantivy::directory::MmapDirectory::open(dir)?;
         let index = Index::open_or_create(directory, schema)?;
@@ -178,8 +196,9 @@ impl MatterIndex {
         out.add_text(f.doc_id, &doc.doc_id);
         out.add_text(f.family_id, &doc.family_id);
         out.add_text(f.file_ext, doc.file_ext.trim_start_matches('.').to_lowercase());
-        if let Some(sent) = doc.date_sent {
+        if let Some(sent) = indexable_date(doc.date_sent) {
             out.add_date(f.date_sent, tantivy::DateTime::from_timestamp_secs(sent.timestamp()));
+            out.add_i64(f.sent_day, day_number(sent.date_naive()));
         }
         for field in QField::ALL {
             let value = match field {

@@ -6,12 +6,15 @@
 
 pub mod analyze;
 mod compile;
+pub mod corpus;
 mod index;
 mod results;
 
 pub use compile::MAX_WILDCARD_TERMS;
-pub use index::{IndexDoc, IndexStats, MatterIndex, field_text};
-pub use results::{FieldHighlight, Hit, SearchPage, TermReport, TermReportRow, highlight_html};
+pub use index::{IndexDoc, IndexStats, MatterIndex, field_text, indexable_date};
+pub use results::{
+    FieldHighlight, Hit, SearchPage, TermReport, TermReportRow, eval_doc, highlight_html,
+};
 
 /// Why a search or an indexing run failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -15,7 +15,7 @@ use tantivy::{DocAddress, TantivyDocument, Term};
 
 use crate::analyze::{analyze, fold_query};
 use crate::compile::compile;
-use crate::index::{IndexDoc, MatterIndex, field_text};
+use crate::index::{IndexDoc, MatterIndex, field_text, indexable_date};
 use crate::{SearchError, parse_query};
 
 /// One field's text with its hits wrapped in `<mark>`, HTML-escaped.
@@ -90,7 +90,8 @@ impl MatterIndex {
         let searcher = self.reader.searcher();
         let compiled = compile(&parsed, &searcher, &self.fields)?;
         let (page, per_page) = (page.max(1), per_page.clamp(1, 500));
-        let collector = TopDocs::with_limit(per_page).and_offset((page - 1) * per_page).order_by_score();
+        let collector =
+            TopDocs::with_limit(per_page).and_offset((page - 1) * per_page).order_by_score();
         let (top, total) = searcher.search(&*compiled, &(collector, Count))?;
         let mut out = Vec::with_capacity(top.len());
         for (score, address) in top {
@@ -125,8 +126,11 @@ impl MatterIndex {
     pub fn matching_ids(&self, query: &str) -> Result<Vec<String>, SearchError> {
         let parsed = fold_query(&parse_query(query, None)?);
         let searcher = self.reader.searcher();
-        let mut ids: Vec<String> =
-            self.addresses(&parsed)?.into_iter().map(|a| self.doc_id(&searcher, a)).collect::<Result<_, _>>()?;
+        let mut ids: Vec<String> = self
+            .addresses(&parsed)?
+            .into_iter()
+            .map(|a| self.doc_id(&searcher, a))
+            .collect::<Result<_, _>>()?;
         ids.sort();
         Ok(ids)
     }
@@ -134,12 +138,17 @@ impl MatterIndex {
     fn addresses(&self, parsed: &Query) -> Result<Vec<DocAddress>, SearchError> {
         let searcher = self.reader.searcher();
         let compiled = compile(parsed, &searcher, &self.fields)?;
-        let mut found: Vec<DocAddress> = searcher.search(&*compiled, &DocSetCollector)?.into_iter().collect();
+        let mut found: Vec<DocAddress> =
+            searcher.search(&*compiled, &DocSetCollector)?.into_iter().collect();
         found.sort();
         Ok(found)
     }
 
-    fn doc_id(&self, searcher: &tantivy::Searcher, address: DocAddress) -> Result<String, SearchError> {
+    fn doc_id(
+        &self,
+        searcher: &tantivy::Searcher,
+        address: DocAddress,
+    ) -> Result<String, SearchError> {
         let column = searcher
             .segment_reader(address.segment_ord)
             .fast_fields()
@@ -206,13 +215,13 @@ impl MatterIndex {
 }
 
 /// The evaluator's view of a stored document, with the index's own tokens; slot `i` is `QField::ALL[i]`.
-pub(crate) fn eval_doc(doc: &IndexDoc) -> Doc {
+pub fn eval_doc(doc: &IndexDoc) -> Doc {
     let mut out = Doc::new();
     for field in QField::ALL {
         let text = field_text(doc, field);
         out = out.with_tokens(field, text, analyze(text));
     }
-    if let Some(sent) = doc.date_sent {
+    if let Some(sent) = indexable_date(doc.date_sent) {
         out = out.with_date(sent.date_naive());
     }
     out
@@ -268,8 +277,20 @@ fn body_snippet(body: &str, hits: &[(usize, usize)]) -> String {
     }
     let mut windows: Vec<(usize, usize)> = Vec::new();
     for &(start, end) in hits {
-        let from = floor_char(body, start.saturating_sub(SNIPPET_CONTEXT));
-        let to = ceil_char(body, end + SNIPPET_CONTEXT);
+        let mut from = floor_char(body, start.saturating_sub(SNIPPET_CONTEXT));
+        let mut to = ceil_char(body, end + SNIPPET_CONTEXT);
+        // Start and end on word boundaries so no fragment begins or ends in half a word.
+        if from > 0
+            && let Some(space) = body[from..start].find(char::is_whitespace)
+        {
+            from += space + 1;
+            from = ceil_char(body, from);
+        }
+        if to < body.len()
+            && let Some(space) = body[end..to].rfind(char::is_whitespace)
+        {
+            to = end + space;
+        }
         match windows.last_mut() {
             Some(last) if from <= last.1 => last.1 = last.1.max(to),
             _ => windows.push((from, to)),
@@ -285,11 +306,12 @@ fn body_snippet(body: &str, hits: &[(usize, usize)]) -> String {
         parts.push(highlight_html(&body[from..to], &inside));
     }
     let lead = if windows[0].0 > 0 { "… " } else { "" };
-    let tail = if windows.len() > SNIPPET_FRAGMENTS || windows.last().is_some_and(|w| w.1 < body.len()) {
-        " …"
-    } else {
-        ""
-    };
+    let tail =
+        if windows.len() > SNIPPET_FRAGMENTS || windows.last().is_some_and(|w| w.1 < body.len()) {
+            " …"
+        } else {
+            ""
+        };
     format!("{lead}{}{tail}", parts.join(" … "))
 }
 
@@ -333,7 +355,7 @@ mod tests {
     #[test]
     fn marks_are_escaped_and_wrapped() {
         assert_eq!(
-            highlight_html("<b>price</b> & cost", &[(3, 8), (16, 20)]),
+            highlight_html("<b>price</b> & cost", &[(3, 8), (15, 19)]),
             "&lt;b&gt;<mark>price</mark>&lt;/b&gt; &amp; <mark>cost</mark>"
         );
     }
