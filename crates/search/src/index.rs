@@ -97,6 +97,8 @@ pub struct MatterIndex {
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
     dir: PathBuf,
+    /// Tantivy allows one writer per index: concurrent `add` calls queue here instead of failing.
+    writing: std::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for MatterIndex {
@@ -122,7 +124,13 @@ impl MatterIndex {
         let index = Index::open_or_create(directory, schema)?;
         index.tokenizers().register(TOKENIZER_NAME, FoldingTokenizer::default());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(MatterIndex { index, reader, fields, dir: dir.to_path_buf() })
+        Ok(MatterIndex {
+            index,
+            reader,
+            fields,
+            dir: dir.to_path_buf(),
+            writing: std::sync::Mutex::new(()),
+        })
     }
 
     /// An index in memory, for tests and benchmarks of the query layer.
@@ -131,7 +139,13 @@ impl MatterIndex {
         let index = Index::create_in_ram(schema);
         index.tokenizers().register(TOKENIZER_NAME, FoldingTokenizer::default());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(MatterIndex { index, reader, fields, dir: PathBuf::new() })
+        Ok(MatterIndex {
+            index,
+            reader,
+            fields,
+            dir: PathBuf::new(),
+            writing: std::sync::Mutex::new(()),
+        })
     }
 
     /// The folder the index lives in (empty for an in-memory index).
@@ -148,6 +162,8 @@ impl MatterIndex {
         threads: usize,
         memory_bytes: usize,
     ) -> Result<IndexStats, SearchError> {
+        // A panic while writing leaves nothing half-done that the next writer would trip over.
+        let _one_writer = self.writing.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut writer: IndexWriter<TantivyDocument> =
             self.index.writer_with_num_threads(threads.max(1), memory_bytes)?;
         let mut stats = IndexStats::default();
