@@ -9,6 +9,7 @@ mod compile;
 pub mod corpus;
 mod index;
 mod results;
+pub mod synth;
 
 pub use compile::MAX_WILDCARD_TERMS;
 pub use index::{IndexDoc, IndexStats, MatterIndex, field_text, indexable_date};
