@@ -123,7 +123,9 @@ impl MatterIndex {
         let directory = tantivy::directory::MmapDirectory::open(dir)?;
         let index = Index::open_or_create(directory, schema)?;
         index.tokenizers().register(TOKENIZER_NAME, FoldingTokenizer::default());
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        // Another process (`lawdesk review index-text` beside a running server) may commit: watch for it.
+        let reader =
+            index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
         Ok(MatterIndex {
             index,
             reader,

@@ -8,6 +8,7 @@ mod delegation;
 mod docket;
 mod intake;
 mod review;
+mod search;
 
 /// Runs the binary on `data` and returns (success, stdout + stderr).
 pub(crate) fn lawdesk(data: &std::path::Path, args: &[&str]) -> (bool, String) {

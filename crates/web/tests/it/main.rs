@@ -11,3 +11,4 @@ mod http;
 mod intake;
 mod matrix;
 mod review;
+mod search;
