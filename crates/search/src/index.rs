@@ -219,16 +219,7 @@ impl MatterIndex {
             out.add_i64(f.sent_day, day_number(sent.date_naive()));
         }
         for field in QField::ALL {
-            let value = match field {
-                QField::From => &doc.from,
-                QField::To => &doc.to,
-                QField::Cc => &doc.cc,
-                QField::Bcc => &doc.bcc,
-                QField::Subject => &doc.subject,
-                QField::Custodian => &doc.custodian,
-                QField::Filename => &doc.filename,
-                QField::Body => &doc.body,
-            };
+            let value = field_text(&doc, field);
             // Exactly one value per field (possibly empty), so positions never run across values.
             out.add_text(f.text(field), value);
         }
@@ -236,7 +227,7 @@ impl MatterIndex {
     }
 
     /// Reads a stored document back into an [`IndexDoc`].
-    pub(crate) fn from_tantivy(&self, doc: &TantivyDocument) -> IndexDoc {
+    pub(crate) fn read_stored(&self, doc: &TantivyDocument) -> IndexDoc {
         let f = &self.fields;
         let text = |field: Field| {
             doc.get_first(field).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()

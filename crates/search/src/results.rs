@@ -95,7 +95,7 @@ impl MatterIndex {
         let (top, total) = searcher.search(&*compiled, &(collector, Count))?;
         let mut out = Vec::with_capacity(top.len());
         for (score, address) in top {
-            let doc = self.from_tantivy(&searcher.doc::<TantivyDocument>(address)?);
+            let doc = self.read_stored(&searcher.doc::<TantivyDocument>(address)?);
             let (fields, snippet_html, hit_count) = highlight(&parsed, &doc);
             out.push(Hit {
                 score,
@@ -174,7 +174,7 @@ impl MatterIndex {
             let parsed = fold_query(&parse_query(text, Some(number + 1))?);
             let mut hits_per_doc = BTreeMap::new();
             for address in self.addresses(&parsed)? {
-                let doc = self.from_tantivy(&searcher.doc::<TantivyDocument>(address)?);
+                let doc = self.read_stored(&searcher.doc::<TantivyDocument>(address)?);
                 // A document matching only through NOT or a date has no words to count: one hit.
                 let count = highlight_spans(&parsed, &doc).len().max(1) as u64;
                 if !doc.family_id.is_empty() {
