@@ -316,6 +316,7 @@ impl App {
         crate::billing::demo(self, &firm).await?;
         crate::intake::demo(self, &firm).await?;
         crate::review::demo(self, &firm).await?;
+        crate::search::demo(self, &firm).await?;
         Ok(DemoSummary {
             users: users.iter().map(|u| (u.email.clone(), u.role)).collect(),
             matters: 3,

@@ -648,6 +648,7 @@ impl App {
             current = self.commit_batch(actor, &mut batch, options).await?;
         }
         self.analyze_review(actor, current.matter_id, options).await?;
+        self.index_review_documents(actor, current.matter_id).await?;
         let ev = self.event(actor, "review.job.finish", "review_job", job);
         self.store.set_review_job_status(job, "done", "", self.now(), true, ev).await?;
         current = self.store.review_job(job).await?;

@@ -9,6 +9,22 @@ use std::time::Instant;
 
 #[derive(Subcommand)]
 pub(crate) enum BenchCommand {
+    /// Index a synthetic collection (Zipfian vocabulary, email fields, families) and the Enron sample,
+    /// then time Boolean, fielded, wildcard, phrase and proximity queries (p50/p99 per class).
+    Search {
+        /// Synthetic documents to generate and index.
+        #[arg(long, default_value_t = 1_000_000)]
+        docs: usize,
+        /// Timed runs of each query (after one warm-up run).
+        #[arg(long, default_value_t = 30)]
+        runs: usize,
+        /// Index folder (default: `<data-dir>/bench/search`, emptied first).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Writer memory budget in MB, shared by the two indexing threads.
+        #[arg(long, default_value_t = 600)]
+        memory_mb: usize,
+    },
     /// Load-test the web server: signed-in sessions list, view and update work items over real
     /// HTTP on 127.0.0.1 against a fresh SQLite folder, or a fresh PostgreSQL database on the
     /// server named by --database-url (created and dropped). Fails if any request errs or any
@@ -40,6 +56,10 @@ pub(crate) enum BenchCommand {
 
 pub(crate) async fn run(cli: &Cli, command: &BenchCommand) -> Result<()> {
     match command {
+        BenchCommand::Search { docs, runs, out, memory_mb } => {
+            let dir = out.clone().unwrap_or_else(|| cli.data_dir.join("bench").join("search"));
+            crate::search::bench_search(dir, *docs, *runs, *memory_mb)
+        }
         BenchCommand::Http(args) => {
             let report = crate::loadtest::run(cli.database_url.as_deref(), args).await?;
             print!("{}", report.table);

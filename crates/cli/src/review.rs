@@ -51,6 +51,8 @@ pub(crate) enum ReviewCommand {
         #[arg(long)]
         exceptions: bool,
     },
+    /// Index a folder of .txt files (one document each) into a matter's search index.
+    IndexText(crate::search::IndexTextArgs),
 }
 
 pub(crate) async fn run(cli: &Cli, command: &ReviewCommand) -> Result<()> {
@@ -160,6 +162,7 @@ pub(crate) async fn run(cli: &Cli, command: &ReviewCommand) -> Result<()> {
             }
             Ok(())
         }
+        ReviewCommand::IndexText(args) => crate::search::index_text(cli, args).await,
     }
 }
 

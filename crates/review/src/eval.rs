@@ -36,6 +36,13 @@ impl Doc {
         self
     }
 
+    /// Adds a value of `field` with tokens analyzed elsewhere (for example accent-folded by a search
+    /// index), so the evaluator can judge exactly what the index saw. Byte ranges refer to `text`.
+    pub fn with_tokens(mut self, field: Field, text: &str, tokens: Vec<Token>) -> Self {
+        self.texts.push(FieldText { field, text: text.to_string(), tokens });
+        self
+    }
+
     pub fn with_date(mut self, date: NaiveDate) -> Self {
         self.date = Some(date);
         self

@@ -11,7 +11,7 @@
 //!
 //! Operands: words (`contract`), wildcards (`licens*`, `wom?n`), "quoted phrases", parenthesized groups,
 //! fielded terms and groups (`from:skilling`, `subject:"q3 forecast"`, `to:(lay OR skilling)`) on the fields
-//! `from to cc subject custodian filename body`, and dates (`date:[2001-01-01 TO 2001-06-30]`,
+//! `from to cc bcc subject custodian filename body`, and dates (`date:[2001-01-01 TO 2001-06-30]`,
 //! `date>=2001-05-01`, `date<2002-01-01`, `date:2001-05-01`, open ends as `*`). Operators are
 //! case-insensitive; quote a word to search for it literally (`"not"`).
 //!
@@ -34,6 +34,7 @@ pub enum Field {
     From,
     To,
     Cc,
+    Bcc,
     Subject,
     Custodian,
     Filename,
@@ -42,10 +43,11 @@ pub enum Field {
 
 impl Field {
     /// All fields, in the order they are listed to users.
-    pub const ALL: [Field; 7] = [
+    pub const ALL: [Field; 8] = [
         Field::From,
         Field::To,
         Field::Cc,
+        Field::Bcc,
         Field::Subject,
         Field::Custodian,
         Field::Filename,
@@ -58,6 +60,7 @@ impl Field {
             Field::From => "from",
             Field::To => "to",
             Field::Cc => "cc",
+            Field::Bcc => "bcc",
             Field::Subject => "subject",
             Field::Custodian => "custodian",
             Field::Filename => "filename",
@@ -284,7 +287,7 @@ pub enum ParseErrorKind {
     )]
     InvalidProximityOperand { op: String },
     #[error(
-        "unknown field `{name}`; fields are from, to, cc, subject, custodian, filename, body and date"
+        "unknown field `{name}`; fields are from, to, cc, bcc, subject, custodian, filename, body and date"
     )]
     UnknownField { name: String },
     #[error("{field}: needs a value right after the colon, e.g. {field}:smith")]
@@ -966,7 +969,7 @@ mod tests {
             expect![[r#"
                 error:
                 form:skilling
-                ^ unknown field `form`; fields are from, to, cc, subject, custodian, filename, body and date"#]],
+                ^ unknown field `form`; fields are from, to, cc, bcc, subject, custodian, filename, body and date"#]],
         );
         check(
             "from: skilling",

@@ -85,6 +85,8 @@ pub struct Store {
     read: AnyPool,
     write: AnyPool,
     blobs: BlobStore,
+    /// The local data folder: the SQLite database, local blobs and search indexes live under it.
+    data_dir: PathBuf,
 }
 
 impl std::fmt::Debug for Store {
@@ -119,6 +121,7 @@ impl Store {
             read,
             write,
             blobs: BlobStore::local(data_dir.join("blobs")),
+            data_dir: data_dir.to_path_buf(),
         };
         store.migrate().await?;
         Ok(store)
@@ -137,6 +140,7 @@ impl Store {
             read: pool.clone(),
             write: pool,
             blobs: BlobStore::local(data_dir.join("blobs")),
+            data_dir: data_dir.to_path_buf(),
         };
         store.migrate().await?;
         Ok(store)
@@ -162,6 +166,11 @@ impl Store {
     }
 
     /// The same database with its files in `blobs` (e.g. an S3 bucket instead of the data folder).
+    /// The local data folder (also when blobs live in an object store).
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
     pub fn with_blobs(mut self, blobs: BlobStore) -> Store {
         self.blobs = blobs;
         self

@@ -9,6 +9,7 @@ mod docket;
 mod foundation;
 mod intake;
 mod review;
+mod search;
 
 /// Runs the binary on `data` and returns (success, stdout + stderr).
 pub(crate) fn lawdesk(data: &std::path::Path, args: &[&str]) -> (bool, String) {

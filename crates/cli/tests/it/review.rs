@@ -139,3 +139,30 @@ fn report_lists_exceptions_and_refuses_unknown_matters() {
     let (ok, out) = crate::lawdesk(&data, &["review", "report", "--matter", "1999-0001"]);
     assert!(!ok && out.contains("no matter 1999-0001"), "{out}");
 }
+
+#[test]
+fn ingested_documents_are_searchable_with_fields_and_proximity() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let source = dir.path().join("mail");
+    write_emails(&source, 30);
+    let (ok, out) = crate::lawdesk(&data, &["demo"]);
+    assert!(ok, "{out}");
+    let (ok, out) = crate::lawdesk(
+        &data,
+        &["review", "ingest", "--matter", "2026-0002", "--plain", source.to_str().unwrap()],
+    );
+    assert!(ok, "{out}");
+    // Emails 3, 10 and 17 are from trader3; of those, only 3 and 17 carry the "book ... flat" body
+    // (10 has an attachment instead).
+    let (ok, out) = crate::lawdesk(
+        &data,
+        &["review", "search", "--matter", "2026-0002", "from:trader3 AND (book w/5 flat)"],
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("position report 3") && out.contains("position report 17"), "{out}");
+    assert!(!out.contains("position report 10"), "{out}");
+    let (ok, out) =
+        crate::lawdesk(&data, &["review", "search", "--matter", "2026-0002", "attachment w/2 20"]);
+    assert!(ok && out.contains("p20.txt"), "{out}");
+}

@@ -12,3 +12,4 @@ mod http;
 mod intake;
 mod matrix;
 mod review;
+mod search;
