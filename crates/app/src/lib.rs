@@ -9,6 +9,7 @@ pub mod billing;
 pub mod delegation;
 pub mod demo;
 pub mod docket;
+mod flows;
 pub mod import;
 pub mod intake;
 pub mod review;

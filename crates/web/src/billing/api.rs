@@ -46,6 +46,7 @@ pub(crate) fn api() -> Router<AppState> {
         .route("/billing/invoices/{id}/pdf", get(pdf))
         .route("/billing/invoices/{id}/ledes", get(ledes))
         .route("/billing/matters/{id}/arrangement", get(get_arrangement).post(set_arrangement))
+        .route("/billing/matters/{id}/provider-work", post(bill_provider_work))
         .route("/billing/reports", get(reports))
         .route("/billing/trust", get(trust))
         .route("/billing/trust/deposits", post(deposit))
@@ -77,6 +78,7 @@ pub(crate) fn api() -> Router<AppState> {
         ledes,
         get_arrangement,
         set_arrangement,
+        bill_provider_work,
         reports,
         trust,
         deposit,
@@ -92,7 +94,8 @@ pub(crate) fn api() -> Router<AppState> {
         WriteDownIn,
         ReasonIn,
         PaymentIn,
-        TrustIn
+        TrustIn,
+        ProviderWorkIn
     ))
 )]
 pub(crate) struct ApiDoc;
@@ -506,4 +509,31 @@ async fn reconciliation(
     Path(id): Path<String>,
 ) -> ApiResult {
     Ok(ok(StatusCode::OK, s.app.reconcile(&ctx.actor, pid(&id)?, None).await.map_err(j)?))
+}
+
+/// The period of delegated provider work to bill through, and an optional markup.
+#[derive(Deserialize, ToSchema)]
+pub struct ProviderWorkIn {
+    /// First day of the period (YYYY-MM-DD).
+    from: chrono::NaiveDate,
+    /// Day after the period (YYYY-MM-DD).
+    to: chrono::NaiveDate,
+    /// Markup as a fraction of the provider's cost (0.10 = 10 %).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    markup: Option<rust_decimal::Decimal>,
+}
+
+/// Bills the units LPO providers delivered on the matter in the period as pass-through charges
+/// (E123), one per work item; running it again for the same period adds nothing.
+#[utoipa::path(post, path = "/api/v1/billing/matters/{id}/provider-work", params(("id" = String, Path)), request_body = ProviderWorkIn, responses((status = 201, description = "The charges added"), (status = 403, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)))]
+async fn bill_provider_work(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+    Json(b): Json<ProviderWorkIn>,
+) -> ApiResult {
+    let added =
+        s.app.bill_provider_work(&ctx.actor, pid(&id)?, b.from, b.to, b.markup).await.map_err(j)?;
+    Ok(ok(StatusCode::CREATED, added))
 }

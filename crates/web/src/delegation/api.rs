@@ -37,6 +37,7 @@ pub(crate) fn api() -> Router<AppState> {
     Router::new()
         .route("/delegation/providers", get(list_providers).post(save_provider))
         .route("/delegation/providers/{id}/exclusions", post(exclude_provider))
+        .route("/delegation/providers/{id}/agreements", get(list_agreements).post(add_agreement))
         .route("/delegation/va-profiles", get(list_va_profiles).post(save_va_profile))
         .route("/work-items/{id}/route", get(get_route))
         .route("/work-items/{id}/route/recommend", post(recommend))
@@ -62,6 +63,8 @@ pub(crate) fn api() -> Router<AppState> {
         list_providers,
         save_provider,
         exclude_provider,
+        list_agreements,
+        add_agreement,
         list_va_profiles,
         save_va_profile,
         get_route,
@@ -84,6 +87,7 @@ pub(crate) fn api() -> Router<AppState> {
         ProviderIn,
         VaProfileIn,
         ExclusionIn,
+        AgreementIn,
         DecisionIn,
         SplitIn,
         AssignIn,
@@ -170,6 +174,49 @@ async fn exclude_provider(
         .await
         .map_err(j)?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The agreements with a provider (project or bulk), newest first.
+#[utoipa::path(get, path = "/api/v1/delegation/providers/{id}/agreements", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
+async fn list_agreements(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+) -> ApiResult {
+    ok(s.app.agreements(&ctx.actor, parse_id(&id)?).await.map_err(j)?)
+}
+
+/// A project agreement, terms `{"unit": "documents", "pricing": {"kind": "per_unit_capped",
+/// "unit_price": "0.40", "cap": "20000"}}` (or `"kind": "fixed_price"` with `price`,
+/// `scope_volume`, `change_order_unit_price`), or a bulk agreement, terms `{"unit": "documents",
+/// "tiers": [{"up_to": "50000", "unit_price": "0.45"}], "minimum_monthly_commitment": "5000",
+/// "overage_unit_price": "0.33"}`. The terms are checked by costing them before they are stored.
+#[derive(Deserialize, ToSchema)]
+pub struct AgreementIn {
+    name: String,
+    /// `project` or `bulk`.
+    kind: String,
+    /// The cost engine's agreement as JSON.
+    #[schema(value_type = Object)]
+    terms: Value,
+    /// First day the agreement applies (YYYY-MM-DD).
+    starts_on: chrono::NaiveDate,
+}
+
+/// Records an agreement with a provider; invalid terms are refused with the reason (audited).
+#[utoipa::path(post, path = "/api/v1/delegation/providers/{id}/agreements", params(("id" = String, Path)), request_body = AgreementIn, responses((status = 200, body = Object), (status = 403, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)))]
+async fn add_agreement(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+    Json(b): Json<AgreementIn>,
+) -> ApiResult {
+    let row = s
+        .app
+        .add_agreement(&ctx.actor, parse_id(&id)?, &b.name, &b.kind, b.terms, b.starts_on)
+        .await
+        .map_err(j)?;
+    ok(row)
 }
 
 /// A virtual assistant's profile and terms (hourly, part_time_block or retainer).

@@ -795,3 +795,42 @@ async fn browser_timer_time_prebill_issue_pdf_and_ledes() {
     assert!(body.starts_with("LEDES1998B[]"), "{ledes}");
     billing::ledes::validate(body).expect("the browser's LEDES export validates");
 }
+
+#[tokio::test]
+async fn provider_work_recorded_by_delegation_is_billed_through_once_with_markup() {
+    let t = TestApp::demo().await;
+    let m1 = t.matter_id("0001").await;
+    let alice = token(&t, "alice").await;
+    let today = chrono::Utc::now().date_naive();
+    let period = serde_json::json!({
+        "from": (today - chrono::Days::new(31)).to_string(),
+        "to": (today + chrono::Days::new(1)).to_string(),
+        "markup": "0.10"
+    });
+    let path = format!("/api/v1/billing/matters/{m1}/provider-work");
+    // The demo's LPO reviewer completed one batch of the 50,000-document review for Meridian.
+    let r = t.api("POST", &path, &alice, Some(period.clone())).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let added: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let added = added.as_array().unwrap();
+    assert_eq!(added.len(), 1, "{}", r.body);
+    assert_eq!(added[0]["code"], "E123");
+    assert!(added[0]["description"].as_str().unwrap().contains("Meridian"), "{}", r.body);
+    let dec = |k: &str| added[0][k].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap();
+    let cost = dec("quantity") * dec("unit_cost");
+    assert!(cost > rust_decimal::Decimal::ZERO, "{}", r.body);
+    let expected = cost * rust_decimal::Decimal::new(10, 2);
+    assert!((dec("markup") - expected).abs() <= rust_decimal::Decimal::new(1, 2), "{}", r.body);
+
+    // The same period again bills nothing twice.
+    let r = t.api("POST", &path, &alice, Some(period.clone())).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body.trim(), "[]");
+
+    // Billing is the firm's: the provider's own people and the assistant are refused.
+    for who in ["manoj", "vera"] {
+        let tok = token(&t, who).await;
+        let r = t.api("POST", &path, &tok, Some(period.clone())).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}: {}", r.body);
+    }
+}

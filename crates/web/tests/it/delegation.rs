@@ -109,6 +109,11 @@ async fn delegation_routes_times_every_role() {
         Case { method: "API", path: "/api/v1/delegation/va-profiles".into(), allowed: "-yyyy---" },
         Case {
             method: "API",
+            path: format!("/api/v1/delegation/providers/{lakeshore}/agreements"),
+            allowed: "-yyyy---",
+        },
+        Case {
+            method: "API",
             path: format!("/api/v1/work-items/{review}/route"),
             allowed: "-yy-y-yy",
         },
@@ -705,4 +710,47 @@ async fn browser_routes_a_review_to_an_lpo_batches_it_completes_a_batch_and_samp
         std::fs::write(format!("{dir}/delegation.png"), c.screenshot().await.unwrap()).unwrap();
     }
     b.c.clone().close().await.unwrap();
+}
+
+#[tokio::test]
+async fn agreements_are_added_checked_and_listed_through_the_api() {
+    let t = TestApp::demo().await;
+    let lakeshore = provider_id(&t, "Lakeshore").await;
+    let alice = token(&t, "alice").await;
+    let path = format!("/api/v1/delegation/providers/{lakeshore}/agreements");
+    let capped = json!({
+        "name": "Lakeshore privilege review, capped",
+        "kind": "project",
+        "terms": {"unit": "documents", "pricing": {"kind": "per_unit_capped", "unit_price": "0.90", "cap": "18000"}},
+        "starts_on": "2026-12-01"
+    });
+    let r = t.api("POST", &path, &alice, Some(capped)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(body(&r)["kind"], "project");
+
+    // Terms the cost engine cannot price are refused with the field named, and nothing is stored.
+    let negative = json!({
+        "name": "Broken tiers",
+        "kind": "bulk",
+        "terms": {"unit": "documents", "tiers": [{"up_to": "1000", "unit_price": "-1"}],
+                  "minimum_monthly_commitment": "0", "overage_unit_price": "0.5"},
+        "starts_on": "2026-12-01"
+    });
+    let r = t.api("POST", &path, &alice, Some(negative)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(body(&r)["error"]["field"], "terms", "{}", r.body);
+
+    let r = t.api("GET", &path, &alice, None).await;
+    let names: Vec<String> = body(&r)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, vec!["Lakeshore privilege review, capped".to_string()]);
+
+    // A provider's own manager never sees the firm's agreements list.
+    let manoj = token(&t, "manoj").await;
+    let r = t.api("GET", &path, &manoj, None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }
