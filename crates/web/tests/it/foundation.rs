@@ -220,6 +220,14 @@ const SHOTS: &[Shot] = &[
     Shot { user: "alice", path: "{work_item}", file: "work-item.png" },
     Shot { user: "alice", path: "/contacts", file: "contacts.png" },
     Shot { user: "alice", path: "{contact_edit}", file: "contact-edit.png" },
+    Shot { user: "alice", path: "{docket}", file: "docket.png" },
+    Shot { user: "alice", path: "/calendar", file: "calendar.png" },
+    Shot { user: "alice", path: "/delegation", file: "delegation-dashboard.png" },
+    Shot { user: "alice", path: "/delegation/advisor", file: "advisor.png" },
+    Shot { user: "alice", path: "/billing", file: "billing.png" },
+    Shot { user: "alice", path: "/intake", file: "intake-board.png" },
+    Shot { user: "alice", path: "{search}", file: "search.png" },
+    Shot { user: "manoj", path: "/delegation", file: "lpo-manager.png" },
     Shot { user: "admin", path: "/audit", file: "audit-log.png" },
 ];
 
@@ -229,6 +237,14 @@ async fn resolve(app: &app::App, path: &str) -> String {
         &app.store.user_for_sign_in("admin@demo.lawdesk").await.unwrap().unwrap().user,
     );
     match path {
+        "{docket}" | "{search}" => {
+            let matter = Box::pin(resolve(app, "{matter}")).await;
+            if path == "{docket}" {
+                format!("{matter}/docket")
+            } else {
+                format!("{matter}/search?q=price%20w%2F5%20fix*")
+            }
+        }
         "{matter}" => {
             let (rows, _) = app
                 .list_matters(&admin, &Default::default(), store::Page::new(1, 10))
