@@ -19,11 +19,13 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 type ApiResult<T> = Result<T, WebError>;
 
-fn j(e: AppError) -> WebError {
+/// An app error answered as JSON (every API module uses this, so codes stay the same everywhere).
+pub(crate) fn j(e: AppError) -> WebError {
     WebError::json(e)
 }
 
-fn parse_id(s: &str) -> ApiResult<Id> {
+/// An id from a path; a malformed one is a JSON 404 like a missing record.
+pub(crate) fn parse_id(s: &str) -> ApiResult<Id> {
     Id::parse(s).map_err(|_| j(AppError::NotFound("record")))
 }
 

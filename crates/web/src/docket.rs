@@ -608,13 +608,7 @@ async fn mark_done(
 
 type ApiResult<T> = Result<T, WebError>;
 
-fn j(e: AppError) -> WebError {
-    WebError::json(e)
-}
-
-fn api_id(s: &str) -> ApiResult<Id> {
-    Id::parse(s).map_err(|_| j(AppError::NotFound("record")))
-}
+use crate::api::{j, parse_id as api_id};
 
 #[derive(Deserialize, IntoParams)]
 pub struct EventsParams {

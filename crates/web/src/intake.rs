@@ -553,13 +553,7 @@ async fn public_thanks(State(s): State<AppState>, Path(area): Path<String>) -> W
 
 type ApiResult<T> = Result<T, WebError>;
 
-fn j(e: AppError) -> WebError {
-    WebError::json(e)
-}
-
-fn api_id(s: &str) -> ApiResult<domain::Id> {
-    domain::Id::parse(s).map_err(|_| j(AppError::NotFound("record")))
-}
+use crate::api::{j, parse_id as api_id};
 
 #[derive(Deserialize, ToSchema)]
 pub struct CheckIn {

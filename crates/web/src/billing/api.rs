@@ -3,27 +3,19 @@
 use super::ledes_format;
 use crate::session::ApiCtx;
 use crate::{AppState, WebError};
-use app::AppError;
 use app::billing::{ExpenseForm, PaymentForm, TimeForm, TimerForm, TrustForm};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use domain::Id;
 use serde::Deserialize;
 use store::billing::EntryFilter;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 type ApiResult<T = Response> = Result<T, WebError>;
 
-fn j(e: AppError) -> WebError {
-    WebError::json(e)
-}
-
-fn pid(s: &str) -> ApiResult<Id> {
-    Id::parse(s).map_err(|_| j(AppError::NotFound("record")))
-}
+use crate::api::{j, parse_id as pid};
 
 fn ok<T: serde::Serialize>(status: StatusCode, value: T) -> Response {
     (status, Json(value)).into_response()

@@ -12,7 +12,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use domain::Id;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -20,13 +19,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 type ApiResult = Result<Response, WebError>;
 
-fn j(e: AppError) -> WebError {
-    WebError::json(e)
-}
-
-fn parse_id(s: &str) -> Result<Id, WebError> {
-    Id::parse(s).map_err(|_| j(AppError::NotFound("record")))
-}
+use crate::api::{j, parse_id};
 
 fn ok(value: impl serde::Serialize) -> ApiResult {
     Ok(Json(value).into_response())
